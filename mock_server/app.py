@@ -1,0 +1,145 @@
+"""The app factory: one Flask app per mock, built from the description."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from mock_server.auth import Authenticator
+from mock_server.config import MockConfig
+from mock_server.contract import Contract
+from mock_server.description import load_description, operations_of
+from mock_server.errors import ApiError, ErrorKind, StartupError
+from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
+from mock_server.handlers import HANDLERS
+from mock_server.pipeline import Endpoint
+from mock_server.store import InconsistentState, Store
+from mock_server.wsgi import RequestLog, TrailingSlash
+
+log = logging.getLogger("mock_server")
+
+
+def create_app(config: MockConfig | None = None) -> Flask:
+    """Build a mock server app; raise ``StartupError`` if it cannot serve."""
+    config = config or MockConfig()
+    document = load_description(config.description_path)
+    operations = operations_of(document)
+    _check_handlers({operation.operation_id for operation in operations})
+
+    store = Store(config.clock)
+    _seed(store, config)
+
+    app = Flask("mock_server")
+    app.extensions["unleash_mock"] = store
+    contract = Contract(document, config.base_path)
+    authenticator = Authenticator(config.admin_tokens)
+
+    for operation in operations:
+        app.add_url_rule(
+            config.base_path + operation.flask_rule,
+            endpoint=operation.operation_id,
+            view_func=Endpoint(
+                operation=operation,
+                handler=HANDLERS[operation.operation_id],
+                contract=contract,
+                authenticator=authenticator,
+                store=store,
+                base_path=config.base_path,
+                raise_on_violation=config.response_violations == "raise",
+            ),
+            methods=[operation.method],
+        )
+
+    _register_error_handlers(app, catch_all=config.response_violations == "respond")
+    CORS(
+        app,
+        origins=list(config.cors_origins),
+        methods=["GET", "POST", "PUT", "DELETE"],
+        expose_headers=["location"],
+        max_age=600,
+    )
+    app.wsgi_app = RequestLog(TrailingSlash(app.wsgi_app))  # type: ignore[method-assign]
+    return app
+
+
+def _check_handlers(operation_ids: set[str]) -> None:
+    missing = sorted(operation_ids - HANDLERS.keys())
+    unused = sorted(HANDLERS.keys() - operation_ids)
+
+    if missing:
+        raise StartupError(
+            f"The description declares operations with no handler: {missing}. "
+            "Add a handler for each in mock_server/handlers.py."
+        )
+
+    if unused:
+        raise StartupError(
+            f"Handlers exist for operations the description lacks: {unused}. "
+            "Check the operationIds in the description."
+        )
+
+
+def _seed(store: Store, config: MockConfig) -> None:
+    if config.seed is None:
+        return
+
+    try:
+        store.restore(
+            snapshot_from_fixture(config.seed, config.clock(), config.seed_source)
+        )
+    except InvalidFixture as error:
+        raise StartupError(f"Cannot load the seed: {error}") from None
+    except InconsistentState as error:
+        raise StartupError(
+            f"Cannot load the seed {config.seed_source}: {error.problem}."
+        ) from None
+
+
+def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
+    """Answer everything outside the operations in Unleash's error shape too.
+
+    Without ``catch_all`` an unexpected exception propagates, so that a test
+    fails on it instead of receiving a polite 500.
+    """
+
+    @app.errorhandler(NotFound)
+    def not_found(_: NotFound) -> Response:
+        return ApiError(
+            ErrorKind.NOT_FOUND,
+            f"The path you were looking for ({request.path}) is not available.",
+        ).to_response()
+
+    @app.errorhandler(MethodNotAllowed)
+    def method_not_allowed(error: MethodNotAllowed) -> Response:
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return ApiError(
+            ErrorKind.METHOD_NOT_ALLOWED,
+            f"{request.method} is not allowed on {request.path}. Use {allowed}.",
+            headers={"Allow": allowed},
+        ).to_response()
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        kind = ErrorKind.BAD_DATA if status < 500 else ErrorKind.INTERNAL
+        response = ApiError(kind, error.description or kind.unleash_name).to_response()
+        response.status_code = status
+        return response
+
+    if not catch_all:
+        app.config["PROPAGATE_EXCEPTIONS"] = True
+        return
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        # A bug in the mock. The log names it without a stack trace, which
+        # could echo request data; the client learns nothing internal.
+        log.error(
+            "%s %s failed: %s", request.method, request.path, type(error).__name__
+        )
+        return ApiError(
+            ErrorKind.INTERNAL, "The mock failed to handle this request."
+        ).to_response()

@@ -1,0 +1,109 @@
+"""``unleash-mock``: serve the mock with a production WSGI server."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+import waitress
+
+from mock_server.app import create_app
+from mock_server.auth import DEFAULT_ADMIN_TOKEN
+from mock_server.config import DEFAULT_HOST, DEFAULT_PORT, MockConfig
+from mock_server.errors import StartupError
+from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--host", default=DEFAULT_HOST, show_default=True, help="Address to bind."
+)
+@click.option(
+    "--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535)
+)
+@click.option(
+    "--admin-token",
+    default=DEFAULT_ADMIN_TOKEN,
+    show_default=True,
+    envvar="UNLEASH_MOCK_ADMIN_TOKEN",
+    help="The admin API token that may do everything.",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Start from this JSON fixture instead of the default seed.",
+)
+@click.option("--no-seed", is_flag=True, help="Start with no users or accounts.")
+@click.option(
+    "--base-path",
+    default="",
+    help="Serve the API under this path, e.g. /unleash.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    default=("*",),
+    show_default=True,
+    help="An origin browsers may call from; repeat for several.",
+)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+def main(
+    host: str,
+    port: int,
+    admin_token: str,
+    seed_file: Path | None,
+    no_seed: bool,
+    base_path: str,
+    cors_origins: tuple[str, ...],
+    threads: int,
+) -> None:
+    """Serve a stateful mock of Unleash's service-account Admin API."""
+    if seed_file is not None and no_seed:
+        raise click.UsageError("--seed and --no-seed contradict each other.")
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
+
+    try:
+        seed, source = _seed(seed_file, no_seed)
+        app = create_app(
+            MockConfig(
+                admin_tokens=(admin_token,),
+                seed=seed,
+                seed_source=source,
+                base_path=base_path,
+                cors_origins=cors_origins,
+            )
+        )
+    except (StartupError, InvalidFixture) as error:
+        raise click.ClickException(str(error)) from None
+
+    store = app.extensions["unleash_mock"]
+    accounts = store.accounts()
+    tokens = sum(len(account.tokens) for account in accounts)
+    click.echo(
+        f"Unleash mock on http://{host}:{port}{base_path}/api/admin/service-account\n"
+        f"  state: {len(accounts)} service accounts, {tokens} tokens "
+        f"({source})\n"
+        f"  admin token: {admin_token}\n"
+        f'  try: curl -H "Authorization: {admin_token}" '
+        f"http://{host}:{port}{base_path}/api/admin/service-account"
+    )
+    waitress.serve(app, host=host, port=port, threads=threads, ident="unleash-mock")
+
+
+def _seed(
+    seed_file: Path | None, no_seed: bool
+) -> tuple[dict[str, object] | None, str]:
+    if no_seed:
+        return None, "no seed"
+
+    if seed_file is None:
+        return default_seed(), "the default seed"
+
+    return read_fixture_file(seed_file), str(seed_file)

@@ -1,0 +1,211 @@
+"""Checking requests and responses against the description with openapi-core.
+
+openapi-core does the checking; this module adapts Flask's request and
+response to its protocols and turns what it reports into Unleash's terms: a
+missing credential, an unsupported media type, or a list of 400 details that
+each name the offending field (``/body/username``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema.exceptions import ValidationError as SchemaError
+from jsonschema_path import SchemaPath
+from openapi_core import V30RequestValidator, V30ResponseValidator
+from openapi_core.datatypes import RequestParameters
+from openapi_core.deserializing.media_types.exceptions import (
+    MediaTypeDeserializeError,
+)
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.validation.request.exceptions import (
+    MissingRequiredRequestBody,
+    SecurityValidationError,
+)
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from werkzeug.datastructures import Headers, MultiDict
+
+JSON = "application/json"
+
+# Values echoed in a 400 are cut short, so a huge input is never sent back.
+_ECHO_LIMIT = 80
+
+
+def media_type(content_type: str | None) -> str:
+    """The bare media type of a Content-Type header, lowercase.
+
+    Unleash matches media types, not header strings, so
+    ``application/json; charset=utf-8`` counts as ``application/json``.
+    """
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass(slots=True)
+class ApiCall:
+    """A request as openapi-core reads it (its ``Request`` protocol)."""
+
+    host_url: str
+    path: str
+    method: str
+    parameters: RequestParameters
+    content_type: str
+    body: bytes | None
+
+
+@dataclass(slots=True)
+class ApiResponse:
+    """A response as openapi-core reads it (its ``Response`` protocol)."""
+
+    status_code: int
+    headers: Headers
+    content_type: str
+    data: bytes | None
+
+
+def api_call(
+    *,
+    host_url: str,
+    path: str,
+    method: str,
+    headers: Headers,
+    path_arguments: Mapping[str, Any],
+    query: MultiDict[str, str],
+    body: bytes | None,
+) -> ApiCall:
+    """Build the request openapi-core sees, with its media type normalised."""
+    return ApiCall(
+        host_url=host_url,
+        path=path,
+        method=method.lower(),
+        parameters=RequestParameters(
+            path=dict(path_arguments), query=query, header=headers, cookie={}
+        ),
+        content_type=media_type(headers.get("Content-Type")) or JSON,
+        body=body,
+    )
+
+
+@dataclass(slots=True)
+class RequestFindings:
+    """What openapi-core found wrong with a request, sorted by Unleash's layers."""
+
+    credentials_missing: bool = False
+    media_type_unsupported: bool = False
+    bad_data: list[dict[str, str]] = field(default_factory=list)
+
+
+class Contract:
+    """The description, and openapi-core's validators built from it once."""
+
+    def __init__(self, document: Mapping[str, Any], base_path: str = "") -> None:
+        # openapi-core matches requests against `servers`; the mock answers on
+        # whatever host it is served on, under its own base path.
+        served = {**document, "servers": [{"url": base_path or "/"}]}
+        spec = SchemaPath.from_dict(served)
+        self._requests = V30RequestValidator(spec)
+        self._responses = V30ResponseValidator(spec)
+
+    def check_request(self, call: ApiCall) -> RequestFindings:
+        findings = RequestFindings()
+
+        for error in self._requests.iter_errors(call):
+            if isinstance(error, SecurityValidationError):
+                findings.credentials_missing = True
+            elif isinstance(error.__cause__, MediaTypeNotFound):
+                findings.media_type_unsupported = True
+            else:
+                findings.bad_data.extend(
+                    detail
+                    for detail in _details(error)
+                    if detail not in findings.bad_data
+                )
+
+        return findings
+
+    def check_response(self, call: ApiCall, response: ApiResponse) -> list[str]:
+        """Every way the response breaks the description, one line each."""
+        return [
+            _violation(error) for error in self._responses.iter_errors(call, response)
+        ]
+
+
+def _details(error: Exception) -> Iterator[dict[str, str]]:
+    """Unleash-style 400 details for one openapi-core request error."""
+    cause = error.__cause__
+
+    if isinstance(error, MissingRequiredRequestBody):
+        yield _detail("/body", "The request body is required, but it was empty.")
+    elif isinstance(cause, MediaTypeDeserializeError):
+        yield _detail("/body", "The request body is not valid JSON.")
+    elif isinstance(cause, InvalidSchemaValue):
+        for schema_error in cause.schema_errors:
+            if isinstance(schema_error, SchemaError):
+                yield from _schema_details("/body", schema_error)
+    else:
+        name = getattr(error, "name", None)
+        yield _detail(f"/params/{name}" if name else "/params", str(error))
+
+
+def _schema_details(root: str, error: SchemaError) -> Iterator[dict[str, str]]:
+    pointer = root + "".join(f"/{part}" for part in error.absolute_path)
+
+    required = error.validator_value
+
+    if error.validator == "required" and isinstance(error.instance, dict):
+        for missing in _missing(
+            required if isinstance(required, list) else [], error.instance
+        ):
+            yield _detail(
+                f"{pointer}/{missing}",
+                f"The `{pointer}/{missing}` property is required. "
+                "It was not present on the data you sent.",
+            )
+    elif error.validator in ("type", "format"):
+        expected = (
+            f"be {error.validator_value}"
+            if error.validator == "type"
+            else f'match format "{error.validator_value}"'
+        )
+        yield _detail(
+            pointer,
+            f"The `{pointer}` property must {expected}. "
+            f"You sent {_echo(error.instance)}.",
+        )
+    else:
+        problem = _shorten(error.message, 2 * _ECHO_LIMIT)
+        yield _detail(pointer, f"The `{pointer}` property is invalid: {problem}")
+
+
+def _missing(required: Iterable[str], instance: Mapping[str, Any]) -> list[str]:
+    return [name for name in required if name not in instance]
+
+
+def _echo(value: Any) -> str:
+    return _shorten(json.dumps(value, ensure_ascii=False, default=str), _ECHO_LIMIT)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _detail(path: str, message: str) -> dict[str, str]:
+    return {"path": path, "message": message}
+
+
+def _violation(error: Exception) -> str:
+    cause = error.__cause__
+
+    if isinstance(cause, InvalidSchemaValue):
+        return "; ".join(
+            "response body at /"
+            + "/".join(str(part) for part in schema_error.absolute_path)
+            + f": {schema_error.message}"
+            for schema_error in cause.schema_errors
+            if isinstance(schema_error, SchemaError)
+        )
+
+    reason = f": {cause}" if cause else ""
+    return f"{type(error).__name__}{reason}"

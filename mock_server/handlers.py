@@ -1,0 +1,126 @@
+"""One handler per operationId of the description.
+
+A handler sees a request that has passed authentication and validation, so it
+reads the body without checking its shape, and answers with a ``Reply``. The
+business rules it relies on raise ``ApiError`` from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.errors import ApiError, ErrorKind
+from mock_server.representations import account_json, role_json, token_json
+from mock_server.store import Store
+from mock_server.timestamps import parse_instant
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a handler may use: the state, the path arguments and the body."""
+
+    store: Store
+    path: Mapping[str, str]
+    body: Any
+    # Absolute URL of a path below the API's base, for `location` headers.
+    url_for: Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A successful answer; a body of None means an empty response."""
+
+    status: int
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Reply]
+HANDLERS: dict[str, Handler] = {}
+
+ACCOUNTS = "/api/admin/service-account"
+
+
+def handles(operation_id: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[operation_id] = handler
+        return handler
+
+    return register
+
+
+@handles("getServiceAccounts")
+def list_accounts(call: Call) -> Reply:
+    accounts = call.store.accounts()
+    return Reply(
+        200,
+        {
+            "serviceAccounts": [account_json(account) for account in accounts],
+            "rootRoles": [role_json(role) for role in Store.roles_of(accounts)],
+        },
+    )
+
+
+@handles("createServiceAccount")
+def create_account(call: Call) -> Reply:
+    account = call.store.create_account(
+        call.body["username"], call.body["name"], call.body["rootRole"]
+    )
+    return Reply(
+        201,
+        account_json(account),
+        {"location": call.url_for(f"{ACCOUNTS}/{account.id}")},
+    )
+
+
+@handles("updateServiceAccount")
+def update_account(call: Call) -> Reply:
+    # Only name and root role change; the web UI also sends `username`, which
+    # Unleash ignores, as it does any other key.
+    account = call.store.update_account(
+        call.path["id"],
+        name=call.body.get("name"),
+        root_role=call.body.get("rootRole"),
+    )
+    return Reply(200, account_json(account))
+
+
+@handles("deleteServiceAccount")
+def delete_account(call: Call) -> Reply:
+    call.store.delete_account(call.path["id"])
+    return Reply(200)
+
+
+@handles("getServiceAccountTokens")
+def list_tokens(call: Call) -> Reply:
+    account = call.store.account(call.path["id"])
+    return Reply(200, {"pats": [token_json(token) for token in account.tokens]})
+
+
+@handles("createServiceAccountToken")
+def create_token(call: Call) -> Reply:
+    try:
+        expires_at = parse_instant(call.body["expiresAt"])
+    except ValueError as error:
+        raise ApiError(
+            ErrorKind.BAD_DATA,
+            "The expiry date names no instant the server can store.",
+            details=[{"path": "/body/expiresAt", "message": str(error)}],
+        ) from None
+
+    token, secret = call.store.create_token(
+        call.path["id"], call.body["description"], expires_at
+    )
+    return Reply(
+        201,
+        token_json(token, secret),
+        {"location": call.url_for(f"{ACCOUNTS}/{token.account_id}/token/{token.id}")},
+    )
+
+
+@handles("deleteServiceAccountToken")
+def delete_token(call: Call) -> Reply:
+    call.store.delete_token(call.path["id"], call.path["tokenId"])
+    return Reply(200)

@@ -1,0 +1,95 @@
+"""WSGI middleware around the Flask app: path normalisation and the request log."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("mock_server.requests")
+
+
+class TrailingSlash:
+    """Answers ``/path/`` as ``/path``, as Express's non-strict routing does."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+
+        if len(path) > 1 and path.endswith("/"):
+            environ["PATH_INFO"] = path.rstrip("/") or "/"
+
+        return self.app(environ, start_response)
+
+
+class RequestLog:
+    """Logs one INFO line per request: method, path, status and duration.
+
+    Only the path is logged: query strings and headers may carry tokens.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status = ["-"]
+
+        def recording_start_response(
+            status_line: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            status[0] = status_line.split(" ", 1)[0]
+            return start_response(status_line, headers, exc_info)
+
+        body = self.app(environ, recording_start_response)
+        return _Logged(body, environ, status, started)
+
+
+class _Logged:
+    """The response body, logging its request once the server has sent it."""
+
+    def __init__(
+        self,
+        body: Iterable[bytes],
+        environ: WSGIEnvironment,
+        status: list[str],
+        started: float,
+    ) -> None:
+        self.body = body
+        self.environ = environ
+        self.status = status
+        self.started = started
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+
+        if close is not None:
+            close()
+
+        # Percent-encoding keeps a hostile path from forging log lines.
+        path = quote(
+            self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", ""),
+            safe="/:@!$&'()*+,;=-._~",
+        )
+        duration = (time.perf_counter() - self.started) * 1000
+        log.info(
+            "%s %s %s %.1fms",
+            self.environ.get("REQUEST_METHOD", "-"),
+            path,
+            self.status[0],
+            duration,
+        )
