@@ -21,6 +21,9 @@ from mock_server.wsgi import RequestLog, TrailingSlash
 
 log = logging.getLogger("mock_server")
 
+# Unleash's JSON body parser accepts at most 100 kB (Express's "100kb").
+MAX_BODY_BYTES = 100 * 1024
+
 
 def create_app(config: MockConfig | None = None) -> Flask:
     """Build a mock server app; raise ``StartupError`` if it cannot serve."""
@@ -33,6 +36,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
     _seed(store, config)
 
     app = Flask("mock_server")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["unleash_mock"] = store
     contract = Contract(document, config.base_path)
     authenticator = Authenticator(config.admin_tokens)

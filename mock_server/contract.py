@@ -33,6 +33,74 @@ JSON = "application/json"
 # Values echoed in a 400 are cut short, so a huge input is never sent back.
 _ECHO_LIMIT = 80
 
+# JSON nested deeper than this is refused; no valid body comes near it.
+MAX_JSON_DEPTH = 64
+
+
+class UnreadableBody(ValueError):
+    """A body that is not JSON the mock can hold, with the reason as a detail."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_json(raw: bytes) -> Any:
+    """Parse a request body as strict JSON (RFC 8259), or raise ``UnreadableBody``.
+
+    Stricter than ``json.loads``: the text must be UTF-8, ``NaN`` and
+    ``Infinity`` are not JSON, nesting is bounded, and strings must be valid
+    Unicode, which an escaped lone surrogate is not.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableBody(
+            f"The request body is not valid UTF-8 (byte {error.start})."
+        ) from None
+
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise UnreadableBody(_too_deep()) from None
+    except ValueError as error:
+        raise UnreadableBody(f"The request body is not valid JSON: {error}.") from None
+
+    _check_tree(value)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _too_deep() -> str:
+    return f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
+
+
+def _check_tree(value: Any) -> None:
+    pending = [(value, 1)]
+
+    while pending:
+        node, depth = pending.pop()
+
+        if depth > MAX_JSON_DEPTH:
+            raise UnreadableBody(_too_deep())
+
+        if isinstance(node, dict):
+            pending.extend((key, depth) for key in node)
+            pending.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            pending.extend((child, depth + 1) for child in node)
+        elif isinstance(node, str) and not node.isascii():
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UnreadableBody(
+                    "The request body holds a string that is not valid Unicode "
+                    "(an escaped lone surrogate)."
+                ) from None
+
 
 def media_type(content_type: str | None) -> str:
     """The bare media type of a Content-Type header, lowercase.
@@ -105,7 +173,9 @@ class Contract:
         # whatever host it is served on, under its own base path.
         served = {**document, "servers": [{"url": base_path or "/"}]}
         spec = SchemaPath.from_dict(served)
-        self._requests = V30RequestValidator(spec)
+        self._requests = V30RequestValidator(
+            spec, extra_media_type_deserializers={JSON: _deserialize_json}
+        )
         self._responses = V30ResponseValidator(spec)
 
     def check_request(self, call: ApiCall) -> RequestFindings:
@@ -132,6 +202,10 @@ class Contract:
         ]
 
 
+def _deserialize_json(raw: bytes, **parameters: str) -> Any:
+    return read_json(raw)
+
+
 def _details(error: Exception) -> Iterator[dict[str, str]]:
     """Unleash-style 400 details for one openapi-core request error."""
     cause = error.__cause__
@@ -139,7 +213,15 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
     if isinstance(error, MissingRequiredRequestBody):
         yield _detail("/body", "The request body is required, but it was empty.")
     elif isinstance(cause, MediaTypeDeserializeError):
-        yield _detail("/body", "The request body is not valid JSON.")
+        # openapi-core raises its own error inside our deserializer's except
+        # block, so the reason travels as the implicit exception context.
+        reason = cause.__context__
+        yield _detail(
+            "/body",
+            reason.reason
+            if isinstance(reason, UnreadableBody)
+            else "The request body is not valid JSON.",
+        )
     elif isinstance(cause, InvalidSchemaValue):
         for schema_error in cause.schema_errors:
             if isinstance(schema_error, SchemaError):

@@ -36,6 +36,7 @@ class ErrorKind(Enum):
     NOT_FOUND = (404, "NotFoundError")
     METHOD_NOT_ALLOWED = (405, "MethodNotAllowedError")
     NAME_EXISTS = (409, "NameExistsError")
+    PAYLOAD_TOO_LARGE = (413, "PayloadTooLargeError")
     CONTENT_TYPE = (415, "ContentTypeError")
     CONTRACT_VIOLATION = (500, "ContractViolationError")
     INTERNAL = (500, "InternalError")
@@ -94,7 +95,7 @@ class ApiError(MockServerError):
 
     def to_response(self) -> Response:
         response = Response(
-            json.dumps(self.body()),
+            json.dumps(self.body(), separators=(",", ":")),
             status=self.status,
             mimetype="application/json",
         )

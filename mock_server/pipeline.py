@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import Request, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.auth import AuthenticationRequired, Authenticator
 from mock_server.contract import (
@@ -24,6 +25,7 @@ from mock_server.contract import (
     Contract,
     api_call,
     media_type,
+    read_json,
 )
 from mock_server.description import Operation
 from mock_server.errors import ApiError, ErrorKind
@@ -62,6 +64,11 @@ class UnsupportedContentType(ApiError):
         )
 
 
+class PayloadTooLarge(ApiError):
+    def __init__(self) -> None:
+        super().__init__(ErrorKind.PAYLOAD_TOO_LARGE, "request entity too large")
+
+
 class BadData(ApiError):
     def __init__(self, details: list[dict[str, str]]) -> None:
         super().__init__(
@@ -85,7 +92,13 @@ class Endpoint:
     raise_on_violation: bool
 
     def __call__(self, **path_arguments: str) -> Response:
-        call = self._api_call(request, path_arguments)
+        try:
+            call = self._api_call(request, path_arguments)
+        except RequestEntityTooLarge:
+            # Unleash's body parser runs before anything else and refuses
+            # bodies over 100 kB, so this answer comes even before a 401.
+            call = self._api_call(request, path_arguments, with_body=False)
+            return self._checked(call, PayloadTooLarge().to_response())
 
         try:
             response = self._answer(call, path_arguments)
@@ -112,7 +125,7 @@ class Endpoint:
         if findings.bad_data:
             raise BadData(findings.bad_data)
 
-        body = json.loads(call.body or b"null") if self.operation.has_body else None
+        body = read_json(call.body or b"null") if self.operation.has_body else None
         reply = self.handler(Call(self.store, path_arguments, body, self._url_for))
         return _render(reply)
 
@@ -131,7 +144,11 @@ class Endpoint:
         return error.to_response()
 
     def _api_call(
-        self, flask_request: Request, path_arguments: dict[str, str]
+        self,
+        flask_request: Request,
+        path_arguments: dict[str, str],
+        *,
+        with_body: bool = True,
     ) -> ApiCall:
         # A HEAD is a GET whose body the server drops, so it is checked as one.
         method = "get" if flask_request.method == "HEAD" else flask_request.method
@@ -142,7 +159,11 @@ class Endpoint:
             headers=flask_request.headers,
             path_arguments=path_arguments,
             query=flask_request.args,
-            body=flask_request.get_data() if self.operation.has_body else None,
+            body=(
+                flask_request.get_data()
+                if self.operation.has_body and with_body
+                else None
+            ),
         )
 
     def _url_for(self, path: str) -> str:
