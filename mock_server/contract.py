@@ -21,10 +21,12 @@ from openapi_core.deserializing.media_types.exceptions import (
     MediaTypeDeserializeError,
 )
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.request.exceptions import (
     MissingRequiredRequestBody,
     SecurityValidationError,
 )
+from openapi_core.validation.response.exceptions import MissingRequiredHeader
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, MultiDict
 
@@ -280,6 +282,12 @@ def _detail(path: str, message: str) -> dict[str, str]:
 def _violation(error: Exception) -> str:
     cause = error.__cause__
 
+    if isinstance(error, ResponseNotFound):
+        return f"the status {error.http_status} is not documented for this operation"
+
+    if isinstance(error, MissingRequiredHeader):
+        return f"the required response header {error.name!r} is missing"
+
     if isinstance(cause, InvalidSchemaValue):
         return "; ".join(
             "response body at /"
@@ -289,5 +297,5 @@ def _violation(error: Exception) -> str:
             if isinstance(schema_error, SchemaError)
         )
 
-    reason = f": {cause}" if cause else ""
+    reason = f": {cause}" if cause else f": {error}" if str(error) else ""
     return f"{type(error).__name__}{reason}"
