@@ -1,0 +1,160 @@
+"""``unleash-mock`` as a user runs it: a real process on a real port."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from mock_server.cli import main
+
+pytestmark = pytest.mark.socket
+
+ADMIN = "*:*.unleash-insecure-admin-api-token"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    base_url: str
+    stdout: str = ""
+    stderr: str = ""
+
+
+@contextmanager
+def mock_process(*arguments: str) -> Iterator[Running]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", str(port), *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    running = Running(f"http://127.0.0.1:{port}")
+
+    try:
+        _wait_for(running.base_url)
+        yield running
+    finally:
+        process.terminate()
+        running.stdout, running.stderr = process.communicate(timeout=10)
+
+
+def _wait_for(base_url: str) -> None:
+    deadline = time.monotonic() + 15
+
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{base_url}/api/admin/service-account", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+
+    raise AssertionError(f"the mock did not start on {base_url}")
+
+
+def test_the_mock_starts_seeded_prints_how_to_call_it_and_logs_each_request() -> None:
+    with mock_process() as running:
+        base_url = running.base_url
+        listed = requests.get(
+            f"{base_url}/api/admin/service-account",
+            headers={"Authorization": ADMIN},
+            timeout=5,
+        )
+        requests.get(f"{base_url}/nowhere", timeout=5)
+
+    stdout, stderr = running.stdout, running.stderr
+    accounts_url = f"{base_url}/api/admin/service-account"
+    assert listed.status_code == 200
+    assert len(listed.json()["serviceAccounts"]) == 3
+    assert stdout.splitlines() == [
+        f"Unleash mock on {accounts_url}",
+        "  state: 3 service accounts, 5 tokens (the default seed)",
+        f"  admin token: {ADMIN}",
+        f'  try: curl -H "Authorization: {ADMIN}" {accounts_url}',
+    ]
+    request_lines = [
+        line for line in stderr.splitlines() if "mock_server.requests" in line
+    ]
+    assert [
+        line.split("mock_server.requests ")[1].rsplit(" ", 1)[0]
+        for line in request_lines
+    ] == [
+        "GET /api/admin/service-account 401",
+        "GET /api/admin/service-account 200",
+        "GET /nowhere 404",
+    ]
+    assert ADMIN not in stderr
+
+
+def test_no_seed_starts_empty_and_the_admin_token_is_configurable() -> None:
+    with mock_process("--no-seed", "--admin-token", "*:*.mine") as running:
+        base_url = running.base_url
+        mine = requests.get(
+            f"{base_url}/api/admin/service-account",
+            headers={"Authorization": "*:*.mine"},
+            timeout=5,
+        )
+        default = requests.get(
+            f"{base_url}/api/admin/service-account",
+            headers={"Authorization": ADMIN},
+            timeout=5,
+        )
+
+    assert mine.json() == {"serviceAccounts": [], "rootRoles": []}
+    assert default.status_code == 401
+
+
+def test_a_seed_file_is_loaded(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps({"serviceAccounts": [{"id": 7, "username": "one", "rootRole": 2}]})
+    )
+
+    with mock_process("--seed", str(seed)) as running:
+        listed = requests.get(
+            f"{running.base_url}/api/admin/service-account",
+            headers={"Authorization": ADMIN},
+            timeout=5,
+        )
+
+    assert [account["id"] for account in listed.json()["serviceAccounts"]] == [7]
+
+
+def test_a_broken_seed_file_is_a_one_line_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"serviceAccounts": [{"username": "one"}]}))
+
+    result = CliRunner().invoke(main, ["--seed", str(seed)])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Cannot load the seed: {seed}: at /serviceAccounts/0: "
+        "'rootRole' is a required property\n"
+    )
+
+
+def test_seed_and_no_seed_together_are_a_usage_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text("{}")
+
+    result = CliRunner().invoke(main, ["--seed", str(seed), "--no-seed"])
+
+    assert result.exit_code == 2
+    assert "--seed and --no-seed contradict each other." in result.output
