@@ -11,12 +11,15 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from mock_server.auth import Authenticator
 from mock_server.config import MockConfig
 from mock_server.contract import Contract
+from mock_server.database import Database
 from mock_server.description import load_description, operations_of
 from mock_server.errors import ApiError, ErrorKind, StartupError
 from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
 from mock_server.handlers import HANDLERS
+from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
-from mock_server.store import InconsistentState, Store
+from mock_server.sessions import DEFAULT_SESSION, Sessions
+from mock_server.store import InconsistentState, check_snapshot
 from mock_server.wsgi import RequestLog, TrailingSlash
 
 log = logging.getLogger("mock_server")
@@ -32,12 +35,14 @@ def create_app(config: MockConfig | None = None) -> Flask:
     operations = operations_of(document)
     _check_handlers({operation.operation_id for operation in operations})
 
-    store = Store(config.clock)
-    _seed(store, config)
+    sessions = Sessions(
+        Database(config.state_file), _seed_snapshot(config), config.clock
+    )
+    sessions.store(DEFAULT_SESSION)
 
     app = Flask("mock_server")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.extensions["unleash_mock"] = store
+    app.extensions["unleash_mock"] = sessions
     contract = Contract(document, config.base_path)
     authenticator = Authenticator(config.admin_tokens)
 
@@ -50,7 +55,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
                 handler=HANDLERS[operation.operation_id],
                 contract=contract,
                 authenticator=authenticator,
-                store=store,
+                sessions=sessions,
                 base_path=config.base_path,
                 raise_on_violation=config.response_violations == "raise",
             ),
@@ -86,20 +91,24 @@ def _check_handlers(operation_ids: set[str]) -> None:
         )
 
 
-def _seed(store: Store, config: MockConfig) -> None:
+def _seed_snapshot(config: MockConfig) -> Snapshot:
+    """The state every new session starts from, checked before anything serves."""
     if config.seed is None:
-        return
+        return Snapshot()
 
     try:
-        store.restore(
-            snapshot_from_fixture(config.seed, config.clock(), config.seed_source)
+        snapshot = snapshot_from_fixture(
+            config.seed, config.clock(), config.seed_source
         )
+        check_snapshot(snapshot)
     except InvalidFixture as error:
         raise StartupError(f"Cannot load the seed: {error}") from None
     except InconsistentState as error:
         raise StartupError(
             f"Cannot load the seed {config.seed_source}: {error.problem}."
         ) from None
+
+    return snapshot
 
 
 def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:

@@ -83,8 +83,7 @@ def main(
     except (StartupError, InvalidFixture) as error:
         raise click.ClickException(str(error)) from None
 
-    store = app.extensions["unleash_mock"]
-    accounts = store.accounts()
+    accounts = app.extensions["unleash_mock"].store(None).accounts()
     tokens = sum(len(account.tokens) for account in accounts)
     click.echo(
         f"Unleash mock on http://{host}:{port}{base_path}/api/admin/service-account\n"

@@ -20,6 +20,8 @@ class MockConfig:
     """Everything that shapes a mock app; the CLI builds one from its options.
 
     ``seed`` is the fixture the state starts from (``None`` starts empty).
+    ``state_file`` keeps the state in SQLite on disk across restarts; without
+    it the state lives in memory.
     ``response_violations`` says what happens when the mock's own response
     breaks the description: ``respond`` answers 500 naming the violation, as a
     served mock should; ``raise`` raises, so that a test fails on the spot.
@@ -31,5 +33,6 @@ class MockConfig:
     base_path: str = ""
     cors_origins: tuple[str, ...] = ("*",)
     description_path: Path = DESCRIPTION_PATH
+    state_file: Path | None = None
     response_violations: Literal["respond", "raise"] = "respond"
     clock: Clock = utc_now

@@ -30,7 +30,7 @@ from mock_server.contract import (
 from mock_server.description import Operation
 from mock_server.errors import ApiError, ErrorKind
 from mock_server.handlers import Call, Handler, Reply
-from mock_server.store import Store
+from mock_server.sessions import SESSION_HEADER, Sessions
 
 log = logging.getLogger("mock_server")
 
@@ -87,7 +87,7 @@ class Endpoint:
     handler: Handler
     contract: Contract
     authenticator: Authenticator
-    store: Store
+    sessions: Sessions
     base_path: str
     raise_on_violation: bool
 
@@ -108,13 +108,14 @@ class Endpoint:
         return self._checked(call, response)
 
     def _answer(self, call: ApiCall, path_arguments: dict[str, str]) -> Response:
+        store = self.sessions.store(request.headers.get(SESSION_HEADER))
         findings = self.contract.check_request(call)
         header = request.headers.get("Authorization")
 
         if findings.credentials_missing:
             raise AuthenticationRequired()
 
-        self.authenticator.authenticate(header, self.store)
+        self.authenticator.authenticate(header, store)
 
         if self.operation.has_body and (
             findings.media_type_unsupported
@@ -126,7 +127,7 @@ class Endpoint:
             raise BadData(findings.bad_data)
 
         body = read_json(call.body or b"null") if self.operation.has_body else None
-        reply = self.handler(Call(self.store, path_arguments, body, self._url_for))
+        reply = self.handler(Call(store, path_arguments, body, self._url_for))
         return _render(reply)
 
     def _checked(self, call: ApiCall, response: Response) -> Response:

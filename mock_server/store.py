@@ -1,19 +1,21 @@
-"""The mock's state, kept consistent under concurrent requests.
+"""One session's state, read and written in database transactions.
 
-One lock guards every read and write, so concurrent requests see each change
-whole. Ids come from counters that only grow: Unleash soft-deletes users, so an
-id is never handed out twice, while a deleted account's username is free again.
-Human users and service accounts share one id sequence and one namespace of
-usernames, because Unleash keeps both in its ``users`` table.
+Ids come from per-session counters that only grow: Unleash soft-deletes users,
+so an id is never handed out twice, while a deleted account's username is free
+again. Human users and service accounts share one id sequence and one
+namespace of usernames, because Unleash keeps both in its ``users`` table.
 """
 
 from __future__ import annotations
 
-import threading
+import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from mock_server.database import Database
 from mock_server.errors import MockServerError
 from mock_server.models import (
     ROOT_ROLES,
@@ -34,7 +36,12 @@ from mock_server.rules import (
     check_root_role,
     parse_id,
 )
-from mock_server.timestamps import Clock, utc_now
+from mock_server.timestamps import Clock, format_instant, parse_instant, utc_now
+
+_ACCOUNT_COLUMNS = "id, username, name, root_role, created_at"
+_TOKEN_COLUMNS = (
+    "id, account_id, description, secret_hash, created_at, expires_at, seen_at"
+)
 
 
 class InconsistentState(MockServerError):
@@ -46,40 +53,28 @@ class InconsistentState(MockServerError):
 
 
 class Store:
-    """Users, service accounts and tokens, behind one lock."""
+    """Users, service accounts and tokens of one session."""
 
-    def __init__(self, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, database: Database, session: str = "default", clock: Clock = utc_now
+    ) -> None:
+        self.database = database
+        self.session = session
         self.clock = clock
-        self._lock = threading.RLock()
-        self._users: dict[int, User] = {}
-        self._accounts: dict[int, ServiceAccount] = {}
-        self._owners_by_username: dict[str, int] = {}
-        # secret hash -> (account id, token id); the token lives in its account.
-        self._token_index: dict[str, tuple[int, int]] = {}
-        self._token_ids: set[int] = set()
-        self._last_user_id = 0
-        self._last_token_id = 0
 
     # Reading
 
     def accounts(self) -> list[ServiceAccount]:
-        with self._lock:
-            return list(self._accounts.values())
+        with self.database.reading() as db:
+            return self._accounts(db)
 
     def users(self) -> list[User]:
-        with self._lock:
-            return list(self._users.values())
+        with self.database.reading() as db:
+            return self._users(db)
 
     def account(self, account_id: str) -> ServiceAccount:
-        numeric_id = parse_id(account_id)
-
-        with self._lock:
-            account = None if numeric_id is None else self._accounts.get(numeric_id)
-
-        if account is None:
-            raise AccountNotFound(account_id)
-
-        return account
+        with self.database.reading() as db:
+            return self._account(db, account_id)
 
     @staticmethod
     def roles_of(accounts: Iterable[ServiceAccount]) -> list[Role]:
@@ -89,54 +84,74 @@ class Store:
 
     def snapshot(self) -> Snapshot:
         """The whole state, as immutable records that later writes leave alone."""
-        with self._lock:
+        with self.database.reading() as db:
+            last_user_id, last_token_id = self._counters(db)
             return Snapshot(
-                users=tuple(self._users.values()),
-                accounts=tuple(self._accounts.values()),
-                last_user_id=self._last_user_id,
-                last_token_id=self._last_token_id,
+                users=tuple(self._users(db)),
+                accounts=tuple(self._accounts(db)),
+                last_user_id=last_user_id,
+                last_token_id=last_token_id,
             )
 
     # Writing
 
     def restore(self, snapshot: Snapshot) -> None:
         """Replace the whole state; raise ``InconsistentState`` if it is unsound."""
-        fresh = Store(self.clock)
+        check_snapshot(snapshot)
+        ids = [user.id for user in snapshot.users] + [
+            account.id for account in snapshot.accounts
+        ]
+        tokens = [token for account in snapshot.accounts for token in account.tokens]
 
-        for user in snapshot.users:
-            fresh._insert_user(user)
-
-        for account in snapshot.accounts:
-            fresh._insert_account(account)
-
-        with self._lock:
-            self._users = fresh._users
-            self._accounts = fresh._accounts
-            self._owners_by_username = fresh._owners_by_username
-            self._token_index = fresh._token_index
-            self._token_ids = fresh._token_ids
-            self._last_user_id = max(fresh._last_user_id, snapshot.last_user_id)
-            self._last_token_id = max(fresh._last_token_id, snapshot.last_token_id)
+        with self.database.writing() as db:
+            db.execute("DELETE FROM sessions WHERE name = ?", (self.session,))
+            db.execute(
+                "INSERT INTO sessions (name, last_user_id, last_token_id) "
+                "VALUES (?, ?, ?)",
+                (
+                    self.session,
+                    max([snapshot.last_user_id, *ids]),
+                    max([snapshot.last_token_id, *(token.id for token in tokens)]),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO users (session, id, username, name) VALUES (?, ?, ?, ?)",
+                [(self.session, u.id, u.username, u.name) for u in snapshot.users],
+            )
+            db.executemany(
+                f"INSERT INTO users (session, {_ACCOUNT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [_account_row(self.session, a) for a in snapshot.accounts],
+            )
+            db.executemany(
+                f"INSERT INTO tokens (session, {_TOKEN_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [_token_row(self.session, token) for token in tokens],
+            )
 
     def create_account(
-        self,
-        username: str,
-        name: str,
-        root_role: int,
+        self, username: str, name: str, root_role: int
     ) -> ServiceAccount:
         check_root_role(root_role)
 
-        with self._lock:
-            self._claim_username(username)
+        with self.database.writing() as db:
             account = ServiceAccount(
-                id=self._next_user_id(),
+                id=self._next_id(db, "last_user_id"),
                 username=username,
                 name=name,
                 root_role=int(root_role),
                 created_at=self.clock(),
             )
-            self._accounts[account.id] = account
-            self._owners_by_username[username] = account.id
+
+            try:
+                db.execute(
+                    f"INSERT INTO users (session, {_ACCOUNT_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    _account_row(self.session, account),
+                )
+            except sqlite3.IntegrityError:
+                raise UsernameTaken(username) from None
+
             return account
 
     def update_account(
@@ -145,102 +160,171 @@ class Store:
         if root_role is not None:
             check_root_role(root_role)
 
-        with self._lock:
-            account = self.account(account_id)
+        with self.database.writing() as db:
+            account = self._account(db, account_id)
             account = replace(
                 account,
                 name=account.name if name is None else name,
                 root_role=account.root_role if root_role is None else int(root_role),
             )
-            self._accounts[account.id] = account
+            db.execute(
+                "UPDATE users SET name = ?, root_role = ? WHERE session = ? AND id = ?",
+                (account.name, account.root_role, self.session, account.id),
+            )
             return account
 
     def delete_account(self, account_id: str) -> None:
-        with self._lock:
-            account = self.account(account_id)
-
-            for token in account.tokens:
-                self._forget_token(token)
-
-            del self._accounts[account.id]
-            del self._owners_by_username[account.username]
+        with self.database.writing() as db:
+            account = self._account(db, account_id)
+            # The foreign key deletes the account's tokens with it.
+            db.execute(
+                "DELETE FROM users WHERE session = ? AND id = ?",
+                (self.session, account.id),
+            )
 
     def create_token(
-        self,
-        account_id: str,
-        description: str,
-        expires_at: datetime,
+        self, account_id: str, description: str, expires_at: datetime
     ) -> tuple[Token, str]:
         """Create a token and return it with its secret, which is never kept."""
         secret = new_secret()
         now = self.clock()
 
-        with self._lock:
-            account = self.account(account_id)
+        with self.database.writing() as db:
+            account = self._account(db, account_id)
             check_new_token(account, description, expires_at, now)
             token = Token(
-                id=self._next_token_id(),
+                id=self._next_id(db, "last_token_id"),
                 account_id=account.id,
                 description=description,
                 secret_hash=hash_secret(secret),
                 created_at=now,
                 expires_at=expires_at,
             )
-            self._accounts[account.id] = replace(
-                account, tokens=(*account.tokens, token)
+            db.execute(
+                f"INSERT INTO tokens (session, {_TOKEN_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                _token_row(self.session, token),
             )
-            self._token_index[token.secret_hash] = (account.id, token.id)
-            self._token_ids.add(token.id)
             return token, secret
 
     def delete_token(self, account_id: str, token_id: str) -> None:
-        with self._lock:
-            account = self.account(account_id)
+        with self.database.writing() as db:
+            account = self._account(db, account_id)
             numeric_id = parse_id(token_id)
             token = None if numeric_id is None else account.token(numeric_id)
 
             if token is None:
                 raise TokenNotFound(account.id, token_id)
 
-            remaining = tuple(kept for kept in account.tokens if kept is not token)
-            self._accounts[account.id] = replace(account, tokens=remaining)
-            self._forget_token(token)
+            db.execute(
+                "DELETE FROM tokens WHERE session = ? AND id = ?",
+                (self.session, token.id),
+            )
 
     def use_token(self, secret: str) -> ServiceAccount | None:
         """The account a live token belongs to, recording the use; else None."""
         now = self.clock()
+        secret_hash = hash_secret(secret)
 
-        with self._lock:
-            owner = self._token_index.get(hash_secret(secret))
+        with self.database.writing() as db:
+            row = db.execute(
+                "SELECT account_id, expires_at FROM tokens "
+                "WHERE session = ? AND secret_hash = ?",
+                (self.session, secret_hash),
+            ).fetchone()
 
-            if owner is None:
+            if row is None or parse_instant(row[1]) <= now:
                 return None
 
-            account = self._accounts[owner[0]]
-            token = account.token(owner[1])
+            db.execute(
+                "UPDATE tokens SET seen_at = ? WHERE session = ? AND secret_hash = ?",
+                (format_instant(now), self.session, secret_hash),
+            )
+            return self._account(db, str(row[0]))
 
-            if token is None or token.is_expired(now):
-                return None
+    # Queries, inside a transaction the caller holds
 
-            used = replace(token, seen_at=now)
-            tokens = tuple(used if kept is token else kept for kept in account.tokens)
-            account = replace(account, tokens=tokens)
-            self._accounts[account.id] = account
-            return account
+    def _accounts(self, db: sqlite3.Connection) -> list[ServiceAccount]:
+        tokens: dict[int, list[Token]] = {}
 
-    # Bookkeeping
+        for row in db.execute(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE session = ? ORDER BY id",
+            (self.session,),
+        ):
+            tokens.setdefault(row[1], []).append(_token(row))
 
-    def _insert_user(self, user: User) -> None:
-        self._check_new_user_id(user.id)
-        self._check_username_free(user.username)
-        self._users[user.id] = user
-        self._owners_by_username[user.username] = user.id
-        self._last_user_id = max(self._last_user_id, user.id)
+        return [
+            _account(row, tokens.get(row[0], []))
+            for row in db.execute(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM users "
+                "WHERE session = ? AND root_role IS NOT NULL ORDER BY id",
+                (self.session,),
+            )
+        ]
 
-    def _insert_account(self, account: ServiceAccount) -> None:
-        self._check_new_user_id(account.id)
-        self._check_username_free(account.username)
+    def _account(self, db: sqlite3.Connection, account_id: str) -> ServiceAccount:
+        numeric_id = parse_id(account_id)
+        row = (
+            None
+            if numeric_id is None
+            else db.execute(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM users "
+                "WHERE session = ? AND id = ? AND root_role IS NOT NULL",
+                (self.session, numeric_id),
+            ).fetchone()
+        )
 
+        if row is None:
+            raise AccountNotFound(account_id)
+
+        tokens = db.execute(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens "
+            "WHERE session = ? AND account_id = ? ORDER BY id",
+            (self.session, row[0]),
+        )
+        return _account(row, [_token(token) for token in tokens])
+
+    def _users(self, db: sqlite3.Connection) -> list[User]:
+        return [
+            User(*row)
+            for row in db.execute(
+                "SELECT id, username, name FROM users "
+                "WHERE session = ? AND root_role IS NULL ORDER BY id",
+                (self.session,),
+            )
+        ]
+
+    def _counters(self, db: sqlite3.Connection) -> tuple[int, int]:
+        row = db.execute(
+            "SELECT last_user_id, last_token_id FROM sessions WHERE name = ?",
+            (self.session,),
+        ).fetchone()
+        return (0, 0) if row is None else (row[0], row[1])
+
+    def _next_id(self, db: sqlite3.Connection, counter: str) -> int:
+        db.execute(
+            "INSERT INTO sessions (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            (self.session,),
+        )
+        row = db.execute(
+            f"UPDATE sessions SET {counter} = {counter} + 1 WHERE name = ? "
+            f"RETURNING {counter}",
+            (self.session,),
+        ).fetchone()
+        next_id: int = row[0]
+        return next_id
+
+
+def check_snapshot(snapshot: Snapshot) -> None:
+    """Raise ``InconsistentState`` unless the snapshot keeps every invariant."""
+    records: list[User | ServiceAccount] = [*snapshot.users, *snapshot.accounts]
+    tokens = [token for account in snapshot.accounts for token in account.tokens]
+    _check_unique("user id", [record.id for record in records])
+    _check_unique("username", [record.username for record in records])
+    _check_unique("token id", [token.id for token in tokens])
+    _check_unique("token secret", [token.secret_hash for token in tokens])
+
+    for account in snapshot.accounts:
         if account.root_role not in ROOT_ROLES:
             raise InconsistentState(
                 f"service account {account.id} has the unknown root role "
@@ -260,40 +344,60 @@ class Store:
                     f"account {token.account_id} as its owner"
                 )
 
-            if token.id in self._token_ids:
-                raise InconsistentState(f"token id {token.id} is used twice")
 
-            if token.secret_hash in self._token_index:
-                raise InconsistentState(f"token {token.id} repeats another's secret")
+def _check_unique(what: str, values: list[object]) -> None:
+    repeated = [value for value, count in Counter(values).items() if count > 1]
 
-            self._token_index[token.secret_hash] = (account.id, token.id)
-            self._token_ids.add(token.id)
-            self._last_token_id = max(self._last_token_id, token.id)
+    if repeated:
+        shown = repr(repeated[0]) if what == "username" else repeated[0]
+        noun = "the username" if what == "username" else what
+        raise InconsistentState(f"{noun} {shown} is used twice")
 
-        self._accounts[account.id] = account
-        self._owners_by_username[account.username] = account.id
-        self._last_user_id = max(self._last_user_id, account.id)
 
-    def _check_new_user_id(self, user_id: int) -> None:
-        if user_id in self._users or user_id in self._accounts:
-            raise InconsistentState(f"user id {user_id} is used twice")
+def _account_row(session: str, account: ServiceAccount) -> tuple[object, ...]:
+    return (
+        session,
+        account.id,
+        account.username,
+        account.name,
+        account.root_role,
+        format_instant(account.created_at),
+    )
 
-    def _check_username_free(self, username: str) -> None:
-        if username in self._owners_by_username:
-            raise InconsistentState(f"the username {username!r} is used twice")
 
-    def _claim_username(self, username: str) -> None:
-        if username in self._owners_by_username:
-            raise UsernameTaken(username)
+def _token_row(session: str, token: Token) -> tuple[object, ...]:
+    return (
+        session,
+        token.id,
+        token.account_id,
+        token.description,
+        token.secret_hash,
+        format_instant(token.created_at),
+        format_instant(token.expires_at),
+        None if token.seen_at is None else format_instant(token.seen_at),
+    )
 
-    def _forget_token(self, token: Token) -> None:
-        del self._token_index[token.secret_hash]
-        self._token_ids.discard(token.id)
 
-    def _next_user_id(self) -> int:
-        self._last_user_id += 1
-        return self._last_user_id
+def _account(row: tuple[Any, ...], tokens: list[Token]) -> ServiceAccount:
+    account_id, username, name, root_role, created_at = row
+    return ServiceAccount(
+        id=account_id,
+        username=username,
+        name=name,
+        root_role=root_role,
+        created_at=parse_instant(created_at),
+        tokens=tuple(tokens),
+    )
 
-    def _next_token_id(self) -> int:
-        self._last_token_id += 1
-        return self._last_token_id
+
+def _token(row: tuple[Any, ...]) -> Token:
+    token_id, account_id, description, secret_hash, created, expires, seen = row
+    return Token(
+        id=token_id,
+        account_id=account_id,
+        description=description,
+        secret_hash=secret_hash,
+        created_at=parse_instant(created),
+        expires_at=parse_instant(expires),
+        seen_at=None if seen is None else parse_instant(seen),
+    )

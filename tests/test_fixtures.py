@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mock_server import MockConfig, create_app
+from mock_server.database import Database
 from mock_server.errors import StartupError
 from mock_server.fixtures import (
     InvalidFixture,
@@ -234,7 +235,7 @@ def test_a_seed_breaking_an_invariant_stops_start_up(
 def test_a_dump_leaves_secrets_out_but_its_tokens_still_authenticate(
     clock: FakeClock,
 ) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     store.restore(snapshot_from_fixture(default_seed(), START))
 
     dump = fixture_from_snapshot(store.snapshot())
@@ -256,12 +257,12 @@ def test_a_dump_leaves_secrets_out_but_its_tokens_still_authenticate(
 
 
 def test_a_dump_loads_back_to_the_same_state(clock: FakeClock) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     store.restore(snapshot_from_fixture(default_seed(), START))
     store.delete_account("4")
 
     dump = fixture_from_snapshot(store.snapshot())
-    again = Store(clock)
+    again = Store(Database(), clock=clock)
     again.restore(snapshot_from_fixture(dump, START))
 
     assert again.snapshot() == store.snapshot()

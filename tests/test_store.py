@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime
 
+from mock_server.database import Database
 from mock_server.errors import ApiError
 from mock_server.store import Store
 from tests.conftest import FakeClock
@@ -18,7 +19,7 @@ ROUNDS = 60
 def test_concurrent_writers_keep_ids_usernames_and_tokens_consistent(
     clock: FakeClock,
 ) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     start = threading.Barrier(WRITERS)
@@ -70,7 +71,7 @@ def test_concurrent_writers_keep_ids_usernames_and_tokens_consistent(
 
 
 def test_a_deleted_accounts_tokens_no_longer_authenticate(clock: FakeClock) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     account = store.create_account("bot", "Bot", 1)
     _, secret = store.create_token(str(account.id), "t", EXPIRY)
 
@@ -80,7 +81,7 @@ def test_a_deleted_accounts_tokens_no_longer_authenticate(clock: FakeClock) -> N
 
 
 def test_using_a_token_records_when(clock: FakeClock) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     account = store.create_account("bot", "Bot", 1)
     token, secret = store.create_token(str(account.id), "t", EXPIRY)
     clock.advance(seconds=30)
@@ -100,7 +101,7 @@ def test_using_a_token_records_when(clock: FakeClock) -> None:
 
 
 def test_a_secret_is_never_kept(clock: FakeClock) -> None:
-    store = Store(clock)
+    store = Store(Database(), clock=clock)
     account = store.create_account("bot", "Bot", 1)
 
     _, secret = store.create_token(str(account.id), "t", EXPIRY)

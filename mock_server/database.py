@@ -1,0 +1,151 @@
+"""The SQLite database that holds every session's state.
+
+SQLite gives the mock three things at once: transactions, so concurrent
+requests see each change whole; a file that survives a restart or a ``kill -9``
+(``--state-file``), since a committed transaction is in the write-ahead log
+before the response leaves; and one state that several server processes can
+share. Without a state file the database lives in memory.
+
+Every process opens its own connection. Within a process one lock serialises
+the connection's transactions; between processes SQLite's own file locks do,
+and a writer takes the write lock at ``BEGIN IMMEDIATE`` so two writers never
+deadlock upgrading a read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mock_server.errors import StartupError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    name TEXT PRIMARY KEY,
+    last_user_id INTEGER NOT NULL DEFAULT 0,
+    last_token_id INTEGER NOT NULL DEFAULT 0
+);
+
+-- Human users and service accounts share one table, as in Unleash: one id
+-- sequence and one namespace of usernames. root_role is NULL for a human.
+CREATE TABLE IF NOT EXISTS users (
+    session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    username TEXT NOT NULL,
+    name TEXT NOT NULL,
+    root_role INTEGER,
+    created_at TEXT,
+    PRIMARY KEY (session, id),
+    UNIQUE (session, username)
+);
+
+CREATE TABLE IF NOT EXISTS tokens (
+    session TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    seen_at TEXT,
+    PRIMARY KEY (session, id),
+    UNIQUE (session, secret_hash),
+    FOREIGN KEY (session, account_id) REFERENCES users (session, id)
+        ON DELETE CASCADE
+);
+
+CREATE INDEX IF NOT EXISTS tokens_by_account ON tokens (session, account_id);
+
+CREATE TABLE IF NOT EXISTS snapshots (
+    session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    fixture TEXT NOT NULL,
+    PRIMARY KEY (session, name)
+);
+"""
+
+# How long a writer waits for another process to release the write lock.
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    """One connection to the state database, for this process."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._connection = _connect(path)
+        # Transactions nest: an inner block joins the one its thread holds.
+        self._depth = 0
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed when the block ends, else rolled back."""
+        with self._transaction("BEGIN IMMEDIATE") as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query in it sees the same state."""
+        with self._transaction("BEGIN") as connection:
+            yield connection
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+
+                try:
+                    yield self._connection
+                finally:
+                    self._depth -= 1
+
+                return
+
+            self._connection.execute(begin)
+            self._depth = 1
+
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            else:
+                self._connection.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    target = ":memory:" if path is None else str(path)
+
+    try:
+        # Autocommit mode: transactions are exactly the BEGINs written above.
+        connection = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False
+        )
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA foreign_keys = ON")
+
+        if path is not None:
+            # WAL with NORMAL sync keeps every committed transaction across a
+            # crash of the process, and lets readers run beside a writer.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+
+        connection.executescript(SCHEMA)
+    except sqlite3.DatabaseError as error:
+        raise StartupError(
+            f"Cannot use {target!r} as the state file: {error}. Point --state-file "
+            "at a new path or at a file an earlier mock wrote."
+        ) from None
+
+    return connection
