@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, request
 from flask_cors import CORS
@@ -11,10 +12,19 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from mock_server.auth import Authenticator
 from mock_server.config import MockConfig
 from mock_server.contract import Contract
+from mock_server.control.api import ControlEndpoint, ControlPlane
+from mock_server.control.faults import Faults
+from mock_server.control.journal import Journal
 from mock_server.database import Database
-from mock_server.description import load_description, operations_of
+from mock_server.description import (
+    CONTROL_DESCRIPTION_PATH,
+    Operation,
+    load_description,
+    operations_of,
+)
 from mock_server.errors import ApiError, ErrorKind, StartupError
 from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
+from mock_server.gate import ContractGate
 from mock_server.handlers import HANDLERS
 from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
@@ -28,17 +38,25 @@ log = logging.getLogger("mock_server")
 MAX_BODY_BYTES = 100 * 1024
 
 
-def create_app(config: MockConfig | None = None) -> Flask:
-    """Build a mock server app; raise ``StartupError`` if it cannot serve."""
+def create_app(
+    config: MockConfig | None = None, *, database: Database | None = None
+) -> Flask:
+    """Build a mock server app; raise ``StartupError`` if it cannot serve.
+
+    Given a ``database``, the app serves the state already in it: that is how
+    a reload swaps the description without losing the state.
+    """
     config = config or MockConfig()
     document = load_description(config.description_path)
-    operations = operations_of(document)
-    _check_handlers({operation.operation_id for operation in operations})
+    operations = {op.operation_id: op for op in operations_of(document)}
+    _check_handlers(set(operations))
 
-    sessions = Sessions(
-        Database(config.state_file), _seed_snapshot(config), config.clock
-    )
+    database = database or Database(config.state_file)
+    sessions = Sessions(database, _seed_snapshot(config), config.clock)
     sessions.store(DEFAULT_SESSION)
+    faults = Faults(database, operations)
+    journal = Journal(database, config.journal_size)
+    raise_on_violation = config.response_violations == "raise"
 
     app = Flask("mock_server")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -46,23 +64,35 @@ def create_app(config: MockConfig | None = None) -> Flask:
     contract = Contract(document, config.base_path)
     authenticator = Authenticator(config.admin_tokens)
 
-    for operation in operations:
-        app.add_url_rule(
-            config.base_path + operation.flask_rule,
-            endpoint=operation.operation_id,
-            view_func=Endpoint(
-                operation=operation,
-                handler=HANDLERS[operation.operation_id],
-                contract=contract,
-                authenticator=authenticator,
-                sessions=sessions,
-                base_path=config.base_path,
-                raise_on_violation=config.response_violations == "raise",
-            ),
-            methods=[operation.method],
+    for operation in operations.values():
+        endpoint = Endpoint(
+            operation=operation,
+            handler=HANDLERS[operation.operation_id],
+            gate=ContractGate(contract, operation, raise_on_violation),
+            authenticator=authenticator,
+            sessions=sessions,
+            faults=faults,
+            journal=journal,
+            base_path=config.base_path,
+            clock=config.clock,
+        )
+        _route(app, config.base_path, operation, endpoint)
+
+    control_document = load_description(CONTROL_DESCRIPTION_PATH)
+    control_contract = Contract(control_document, config.base_path)
+    plane = ControlPlane(sessions, faults, journal)
+
+    for operation in operations_of(control_document):
+        gate = ContractGate(control_contract, operation, raise_on_violation)
+        handler = plane.handlers[operation.operation_id]
+        _route(
+            app,
+            config.base_path,
+            operation,
+            ControlEndpoint(handler, gate, sessions),
         )
 
-    _register_error_handlers(app, catch_all=config.response_violations == "respond")
+    _register_error_handlers(app, catch_all=not raise_on_violation)
     CORS(
         app,
         origins=list(config.cors_origins),
@@ -72,6 +102,15 @@ def create_app(config: MockConfig | None = None) -> Flask:
     )
     app.wsgi_app = RequestLog(TrailingSlash(app.wsgi_app))  # type: ignore[method-assign]
     return app
+
+
+def _route(app: Flask, base_path: str, operation: Operation, view: Any) -> None:
+    app.add_url_rule(
+        base_path + operation.flask_rule,
+        endpoint=operation.operation_id,
+        view_func=view,
+        methods=[operation.method],
+    )
 
 
 def _check_handlers(operation_ids: set[str]) -> None:

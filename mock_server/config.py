@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mock_server.auth import DEFAULT_ADMIN_TOKEN
+from mock_server.control.journal import DEFAULT_JOURNAL_SIZE
 from mock_server.description import DESCRIPTION_PATH
 from mock_server.fixtures import default_seed
 from mock_server.timestamps import Clock, utc_now
@@ -34,5 +35,6 @@ class MockConfig:
     cors_origins: tuple[str, ...] = ("*",)
     description_path: Path = DESCRIPTION_PATH
     state_file: Path | None = None
+    journal_size: int = DEFAULT_JOURNAL_SIZE
     response_violations: Literal["respond", "raise"] = "respond"
     clock: Clock = utc_now

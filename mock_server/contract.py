@@ -230,7 +230,12 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
                 yield from _schema_details("/body", schema_error)
     else:
         name = getattr(error, "name", None)
-        yield _detail(f"/params/{name}" if name else "/params", str(error))
+        location = getattr(error, "location", "")
+        reason = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
+        yield _detail(
+            f"/params/{name}" if name else "/params",
+            f"The `{name}` {location} parameter is invalid{reason}.",
+        )
 
 
 def _schema_details(root: str, error: SchemaError) -> Iterator[dict[str, str]]:

@@ -65,6 +65,26 @@ CREATE TABLE IF NOT EXISTS snapshots (
     fixture TEXT NOT NULL,
     PRIMARY KEY (session, name)
 );
+
+CREATE TABLE IF NOT EXISTS faults (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
+    operation TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    remaining INTEGER,
+    calls INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX IF NOT EXISTS faults_by_session ON faults (session, operation);
+
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
+    operation TEXT NOT NULL,
+    entry TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS journal_by_session ON journal (session, seq);
 """
 
 # How long a writer waits for another process to release the write lock.

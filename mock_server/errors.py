@@ -101,3 +101,11 @@ class ApiError(MockServerError):
         )
         response.headers.update(self.headers)
         return response
+
+
+class MockUsageError(ApiError):
+    """A misuse of the mock itself, such as a malformed ``X-Mock-Session``.
+
+    The description covers Unleash's answers, not these, so such a response is
+    sent without checking it against the description.
+    """

@@ -1,6 +1,7 @@
 """Fixtures: whole states of the mock written as JSON, read and written here.
 
-The format (``seeds/fixture.schema.json``) uses the API's own field names::
+The format (schema ``Fixture`` in ``openapi/mock-control.yaml``, the control
+API that loads and dumps fixtures) uses the API's own field names::
 
     {
       "users": [{"id": 1, "username": "admin", "name": "Admin"}],
@@ -30,8 +31,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30WriteValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
+from mock_server.description import CONTROL_DESCRIPTION_PATH, load_description
 from mock_server.errors import MockServerError
 from mock_server.models import (
     ServiceAccount,
@@ -44,9 +49,17 @@ from mock_server.models import (
 from mock_server.timestamps import format_instant, parse_instant
 
 _SEEDS = resources.files("mock_server") / "seeds"
-_VALIDATOR = jsonschema.Draft202012Validator(
-    json.loads((_SEEDS / "fixture.schema.json").read_text()),
-    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+_CONTROL = "urn:unleash-mock:control"
+_VALIDATOR = OAS30WriteValidator(
+    {"$ref": f"{_CONTROL}#/components/schemas/Fixture"},
+    registry=Registry().with_resource(
+        _CONTROL,
+        Resource.from_contents(
+            load_description(CONTROL_DESCRIPTION_PATH),
+            default_specification=DRAFT4,
+        ),
+    ),
+    format_checker=OAS30WriteValidator.FORMAT_CHECKER,
 )
 
 
@@ -86,7 +99,7 @@ def snapshot_from_fixture(
 
     if errors:
         first = errors[0]
-        raise InvalidFixture(source, _pointer(first.absolute_path), first.message)
+        raise InvalidFixture(source, _pointer(first.absolute_path), _problem(first))
 
     users = document.get("users", [])
     accounts = document.get("serviceAccounts", [])
@@ -201,6 +214,15 @@ def _token_fixture(token: Token) -> dict[str, Any]:
         "expiresAt": format_instant(token.expires_at),
         "seenAt": None if token.seen_at is None else format_instant(token.seen_at),
     }
+
+
+def _problem(error: ValidationError) -> str:
+    # The schema's only `not` forbids a token giving both ways to know its
+    # secret; jsonschema's own message would echo the secret back.
+    if error.validator == "not":
+        return "a token gives either 'secret' or 'secretHash', not both"
+
+    return error.message
 
 
 def _pointer(path: Iterable[Any]) -> str:

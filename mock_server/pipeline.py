@@ -1,121 +1,87 @@
 """The road every API request travels, in the real server's order.
 
 Unleash runs its middleware in this order (``app.ts`` and
-``routes/controller.ts`` of the open-source core): authentication (401),
-permission (403), content type (415, POST and PUT only), schema validation
-(400), and only then the handler. The mock keeps that order, so a caller
-without credentials never learns what its body got wrong. Every response,
-errors included, is then checked against the description.
+``routes/controller.ts`` of the open-source core): body parsing (413),
+authentication (401), permission (403), content type (415, POST and PUT only),
+schema validation (400), and only then the handler. The mock keeps that order,
+so a caller without credentials never learns what its body got wrong.
+
+Before those checks come the mock's own overrides: a ``Prefer: code=``
+header, then the session's faults. Every response, errors included, is checked
+against the description and written to the session's journal.
 """
 
 from __future__ import annotations
 
-import json
-import logging
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import Request, Response, request
+from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.auth import AuthenticationRequired, Authenticator
-from mock_server.contract import (
-    JSON,
-    ApiCall,
-    ApiResponse,
-    Contract,
-    api_call,
-    media_type,
-    read_json,
-)
+from mock_server.contract import JSON, ApiCall, media_type, read_json
+from mock_server.control.answers import UndocumentedStatus, forced_error
+from mock_server.control.faults import Faults
+from mock_server.control.journal import Journal, redacted_body, redacted_headers
 from mock_server.description import Operation
-from mock_server.errors import ApiError, ErrorKind
-from mock_server.handlers import Call, Handler, Reply
+from mock_server.errors import ApiError, MockUsageError
+from mock_server.gate import ContractGate, render
+from mock_server.handlers import Call, Handler
+from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
-
-log = logging.getLogger("mock_server")
-
-# The content type Unleash's checker names in its 415 is cut to this length.
-_ECHOED_CONTENT_TYPE = 100
-
-
-class ContractViolation(ApiError):
-    """The mock's own response broke the description: a bug in the mock."""
-
-    def __init__(self, operation_id: str, violations: list[str]) -> None:
-        super().__init__(
-            ErrorKind.CONTRACT_VIOLATION,
-            f"The mock's response to {operation_id} broke the OpenAPI "
-            "description; this is a bug in the mock. Details list each violation.",
-            details=[{"message": violation} for violation in violations],
-        )
-        self.violations = violations
-
-
-class UnsupportedContentType(ApiError):
-    def __init__(self, content_type: str | None) -> None:
-        provided = (content_type or "")[:_ECHOED_CONTENT_TYPE] or (
-            "you didn't provide one"
-        )
-        super().__init__(
-            ErrorKind.CONTENT_TYPE,
-            f"We do not accept the content-type you provided ({provided}). Try "
-            "using one of the content-types we do accept instead (application/json) "
-            "and make sure the body is in the corresponding format.",
-        )
-
-
-class PayloadTooLarge(ApiError):
-    def __init__(self) -> None:
-        super().__init__(ErrorKind.PAYLOAD_TOO_LARGE, "request entity too large")
-
-
-class BadData(ApiError):
-    def __init__(self, details: list[dict[str, str]]) -> None:
-        super().__init__(
-            ErrorKind.BAD_DATA,
-            "Request validation failed: your request body or params contain "
-            "invalid data. Refer to the `details` list for more information.",
-            details=details,
-        )
+from mock_server.store import Store
+from mock_server.timestamps import Clock
 
 
 @dataclass
 class Endpoint:
-    """The Flask view of one operation."""
+    """The Flask view of one Unleash operation."""
 
     operation: Operation
     handler: Handler
-    contract: Contract
+    gate: ContractGate
     authenticator: Authenticator
     sessions: Sessions
+    faults: Faults
+    journal: Journal
     base_path: str
-    raise_on_violation: bool
+    clock: Clock
 
     def __call__(self, **path_arguments: str) -> Response:
-        try:
-            call = self._api_call(request, path_arguments)
-        except RequestEntityTooLarge:
-            # Unleash's body parser runs before anything else and refuses
-            # bodies over 100 kB, so this answer comes even before a 401.
-            call = self._api_call(request, path_arguments, with_body=False)
-            return self._checked(call, PayloadTooLarge().to_response())
+        started = time.perf_counter()
+        at = self.clock()
+        store: Store | None = None
+        call: ApiCall | None = None
 
         try:
-            response = self._answer(call, path_arguments)
-        except ApiError as error:
+            store = self.sessions.store(request.headers.get(SESSION_HEADER))
+            call = self.gate.call(path_arguments)
+            response = self.gate.checked(
+                call, self._answer(store, call, path_arguments)
+            )
+        except MockUsageError as error:
             response = error.to_response()
+        except ApiError as error:
+            call = call or self.gate.call(path_arguments, with_body=False)
+            response = self.gate.checked(call, error.to_response())
 
-        return self._checked(call, response)
+        if store is not None:
+            self._record(store.session, at, started, response)
 
-    def _answer(self, call: ApiCall, path_arguments: dict[str, str]) -> Response:
-        store = self.sessions.store(request.headers.get(SESSION_HEADER))
-        findings = self.contract.check_request(call)
-        header = request.headers.get("Authorization")
+        return response
+
+    def _answer(
+        self, store: Store, call: ApiCall, path_arguments: dict[str, str]
+    ) -> Response:
+        self._apply_overrides(store, path_arguments)
+        findings = self.gate.contract.check_request(call)
 
         if findings.credentials_missing:
             raise AuthenticationRequired()
 
-        self.authenticator.authenticate(header, store)
+        self.authenticator.authenticate(request.headers.get("Authorization"), store)
 
         if self.operation.has_body and (
             findings.media_type_unsupported
@@ -128,69 +94,80 @@ class Endpoint:
 
         body = read_json(call.body or b"null") if self.operation.has_body else None
         reply = self.handler(Call(store, path_arguments, body, self._url_for))
-        return _render(reply)
+        return render(reply)
 
-    def _checked(self, call: ApiCall, response: Response) -> Response:
-        violations = self.contract.check_response(call, _api_response(response))
+    def _apply_overrides(self, store: Store, path_arguments: dict[str, str]) -> None:
+        """Answer as a ``Prefer: code=`` header or a fault asks, if either does.
 
-        if not violations:
-            return response
+        A Prefer header speaks for this one request, so it wins over the
+        session's faults, which then leave this call alone.
+        """
+        preferred = preferred_status(request.headers.get("Prefer"))
+        content_type = request.headers.get("Content-Type")
 
-        error = ContractViolation(self.operation.operation_id, violations)
-        log.error("%s", error.message + " " + " | ".join(violations))
+        if preferred is not None:
+            self._force(preferred, path_arguments, content_type)
+            return
 
-        if self.raise_on_violation:
-            raise error
+        plan = self.faults.plan(store.session, self.operation.operation_id)
 
-        return error.to_response()
+        if plan.delay_seconds:
+            time.sleep(plan.delay_seconds)
 
-    def _api_call(
-        self,
-        flask_request: Request,
-        path_arguments: dict[str, str],
-        *,
-        with_body: bool = True,
-    ) -> ApiCall:
-        # A HEAD is a GET whose body the server drops, so it is checked as one.
-        method = "get" if flask_request.method == "HEAD" else flask_request.method
-        return api_call(
-            host_url=flask_request.host_url,
-            path=flask_request.path,
-            method=method,
-            headers=flask_request.headers,
-            path_arguments=path_arguments,
-            query=flask_request.args,
-            body=(
-                flask_request.get_data()
-                if self.operation.has_body and with_body
-                else None
-            ),
+        if plan.status is not None:
+            raise forced_error(
+                self.operation, plan.status, path_arguments, content_type
+            )
+
+    def _force(
+        self, status: str, path_arguments: dict[str, str], content_type: str | None
+    ) -> None:
+        code = int(status) if status.isdecimal() else None
+
+        if code not in self.operation.statuses:
+            raise UndocumentedStatus(self.operation, status, "/header/Prefer")
+
+        # A documented success status is what the call answers anyway.
+        if code is not None and code >= 400:
+            raise forced_error(self.operation, code, path_arguments, content_type)
+
+    def _record(
+        self, session: str, at: datetime, started: float, response: Response
+    ) -> None:
+        try:
+            body = redacted_body(request.get_data(), request.mimetype)
+        except RequestEntityTooLarge:
+            body = None
+
+        self.journal.record(
+            session,
+            self.operation.operation_id,
+            at,
+            (time.perf_counter() - started) * 1000,
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string.decode("latin-1"),
+                "headers": redacted_headers(request.headers.items()),
+                "body": body,
+            },
+            {
+                "status": response.status_code,
+                "headers": redacted_headers(response.headers.items()),
+                "body": redacted_body(response.get_data(), response.mimetype),
+            },
         )
 
     def _url_for(self, path: str) -> str:
         return request.host_url.rstrip("/") + self.base_path + path
 
 
-def _render(reply: Reply) -> Response:
-    if reply.body is None:
-        response = Response(status=reply.status)
-        # Unleash ends these responses with no body and no content type.
-        del response.headers["Content-Type"]
-    else:
-        response = Response(
-            json.dumps(reply.body, separators=(",", ":")),
-            status=reply.status,
-            mimetype=JSON,
-        )
+def preferred_status(header: str | None) -> str | None:
+    """The ``code`` preference of a Prefer header (RFC 7240), as Prism reads it."""
+    for preference in (header or "").split(","):
+        name, _, value = preference.strip().partition("=")
 
-    response.headers.update(reply.headers)
-    return response
+        if name.strip().lower() == "code":
+            return value.strip().strip('"')
 
-
-def _api_response(response: Response) -> ApiResponse:
-    return ApiResponse(
-        status_code=response.status_code,
-        headers=response.headers,
-        content_type=media_type(response.content_type),
-        data=response.get_data(),
-    )
+    return None

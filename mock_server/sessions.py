@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from mock_server.database import Database
-from mock_server.errors import ApiError, ErrorKind
+from mock_server.errors import ErrorKind, MockUsageError
 from mock_server.models import Snapshot
 from mock_server.store import Store
 from mock_server.timestamps import Clock, utc_now
@@ -22,7 +22,7 @@ DEFAULT_SESSION = "default"
 _SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-class InvalidSessionName(ApiError):
+class InvalidSessionName(MockUsageError):
     def __init__(self, name: str) -> None:
         shown = name if len(name) <= 80 else name[:79] + "…"
         super().__init__(

@@ -104,10 +104,15 @@ class Store:
         tokens = [token for account in snapshot.accounts for token in account.tokens]
 
         with self.database.writing() as db:
-            db.execute("DELETE FROM sessions WHERE name = ?", (self.session,))
+            # Deleting the users deletes their tokens; the session's snapshots,
+            # faults and journal stay. Counters restart where the snapshot's
+            # were, so a reset mock hands out the same ids every time.
+            db.execute("DELETE FROM users WHERE session = ?", (self.session,))
             db.execute(
                 "INSERT INTO sessions (name, last_user_id, last_token_id) "
-                "VALUES (?, ?, ?)",
+                "VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "last_user_id = excluded.last_user_id, "
+                "last_token_id = excluded.last_token_id",
                 (
                     self.session,
                     max([snapshot.last_user_id, *ids]),

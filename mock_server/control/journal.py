@@ -1,0 +1,141 @@
+"""The journal: each session's most recent API calls, credentials redacted.
+
+A developer reads it to see what the frontend really sent and what the mock
+answered. Nothing in it may leak a credential: the Authorization header and
+cookies are replaced, and so is every token secret in a body (the ``secret``
+field of a token, or anything shaped like one).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from mock_server.database import Database
+from mock_server.timestamps import format_instant
+
+REDACTED = "<redacted>"
+DEFAULT_JOURNAL_SIZE = 200
+BODY_LIMIT = 16 * 1024
+
+_SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+# Unleash 7 secrets (user: + 56 hex), Unleash 8 ones (user:v2_...) and admin
+# API tokens (<project>:<environment>.<secret>).
+_SECRET_TEXT = re.compile(
+    r"user:(?:v2_)?[A-Za-z0-9_-]{20,}|[\w*-]+:[\w*-]+\.[A-Za-z0-9_-]{8,}"
+)
+# How often, in recorded calls, old entries are trimmed away.
+_TRIM_EVERY = 50
+
+
+class Journal:
+    """Recent calls per session, at most ``size`` of them each."""
+
+    def __init__(self, database: Database, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+        self.database = database
+        self.size = size
+
+    def record(
+        self,
+        session: str,
+        operation_id: str,
+        at: datetime,
+        duration_ms: float,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any],
+    ) -> None:
+        entry = {
+            "at": format_instant(at),
+            "operation": operation_id,
+            "durationMs": round(duration_ms, 3),
+            "request": request,
+            "response": response,
+        }
+
+        with self.database.writing() as db:
+            seq = db.execute(
+                "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
+                "RETURNING seq",
+                (session, operation_id, json.dumps(entry)),
+            ).fetchone()[0]
+
+            if seq % _TRIM_EVERY == 0:
+                db.execute(
+                    "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
+                    "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
+                    "FROM journal) WHERE age > ?)",
+                    (self.size,),
+                )
+
+    def read(
+        self, session: str, operation: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries, oldest first."""
+        limit = min(limit, self.size)
+        query = "SELECT seq, entry FROM journal WHERE session = ?"
+        arguments: list[object] = [session]
+
+        if operation is not None:
+            query += " AND operation = ?"
+            arguments.append(operation)
+
+        with self.database.reading() as db:
+            rows = db.execute(
+                query + " ORDER BY seq DESC LIMIT ?", (*arguments, limit)
+            ).fetchall()
+
+        return [{"seq": seq, **json.loads(entry)} for seq, entry in reversed(rows)]
+
+    def clear(self, session: str) -> None:
+        with self.database.writing() as db:
+            db.execute("DELETE FROM journal WHERE session = ?", (session,))
+
+
+def redacted_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as a journal shows them: credentials replaced, scheme kept."""
+    shown = {}
+
+    for name, value in headers:
+        if name.lower() in _SECRET_HEADERS:
+            scheme = value.split(" ", 1)[0] if " " in value.strip() else ""
+            value = f"{scheme} {REDACTED}" if scheme else REDACTED
+
+        shown[name] = value
+
+    return shown
+
+
+def redacted_body(raw: bytes, content_type: str | None) -> Any:
+    """A body as a journal shows it: JSON parsed, secrets replaced, cut short."""
+    if not raw:
+        return None
+
+    text = raw[:BODY_LIMIT].decode("utf-8", errors="replace")
+
+    if len(raw) <= BODY_LIMIT and "json" in (content_type or ""):
+        try:
+            return _redact_value(json.loads(text))
+        except (ValueError, RecursionError):
+            pass
+
+    suffix = "…" if len(raw) > BODY_LIMIT else ""
+    return _SECRET_TEXT.sub(REDACTED, text) + suffix
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if key == "secret" else _redact_value(item)
+            for key, item in value.items()
+        }
+
+    if isinstance(value, list):
+        return [_redact_value(item) for item in value]
+
+    if isinstance(value, str):
+        return _SECRET_TEXT.sub(REDACTED, value)
+
+    return value
