@@ -12,6 +12,7 @@ from mock_server.auth import Authenticator
 from mock_server.config import MockConfig
 from mock_server.contract import Contract
 from mock_server.description import load_description, operations_of
+from mock_server.docs import register_docs
 from mock_server.errors import ApiError, ErrorKind, StartupError
 from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
 from mock_server.handlers import HANDLERS
@@ -57,6 +58,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
             methods=[operation.method],
         )
 
+    register_docs(app, document, config)
     _register_error_handlers(app, catch_all=config.response_violations == "respond")
     CORS(
         app,

@@ -32,7 +32,7 @@ def test_every_operation_of_the_description_has_a_route(clock: FakeClock) -> Non
             sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}),
         )
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
+        if rule.endpoint != "static" and not rule.endpoint.startswith("docs.")
     }
 
     assert endpoints == {
