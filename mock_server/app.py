@@ -22,6 +22,7 @@ from mock_server.description import (
     load_description,
     operations_of,
 )
+from mock_server.docs import register_docs
 from mock_server.errors import ApiError, ErrorKind, StartupError
 from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
 from mock_server.gate import ContractGate
@@ -92,6 +93,7 @@ def create_app(
             ControlEndpoint(handler, gate, sessions),
         )
 
+    register_docs(app, document, config)
     _register_error_handlers(app, catch_all=not raise_on_violation)
     CORS(
         app,

@@ -231,10 +231,10 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
     else:
         name = getattr(error, "name", None)
         location = getattr(error, "location", "")
-        reason = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
+        why = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
         yield _detail(
             f"/params/{name}" if name else "/params",
-            f"The `{name}` {location} parameter is invalid{reason}.",
+            f"The `{name}` {location} parameter is invalid{why}.",
         )
 
 
