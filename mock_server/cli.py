@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import waitress
+from flask import Flask
 
 from mock_server.app import create_app
 from mock_server.auth import DEFAULT_ADMIN_TOKEN
 from mock_server.config import DEFAULT_HOST, DEFAULT_PORT, MockConfig
+from mock_server.control.journal import DEFAULT_JOURNAL_SIZE
+from mock_server.database import Database
+from mock_server.description import DESCRIPTION_PATH
 from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
+from mock_server.reloading import ReloadingApp
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +58,30 @@ from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
     show_default=True,
     help="An origin browsers may call from; repeat for several.",
 )
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--state-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the state in this SQLite file across restarts.",
+)
+@click.option(
+    "--journal-size",
+    default=DEFAULT_JOURNAL_SIZE,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many recent calls each session's journal keeps.",
+)
+@click.option(
+    "--reload",
+    is_flag=True,
+    help="Reload the description and the seed file when they change.",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Worker threads of the WSGI server.",
+)
 def main(
     host: str,
     port: int,
@@ -58,6 +90,9 @@ def main(
     no_seed: bool,
     base_path: str,
     cors_origins: tuple[str, ...],
+    state_file: Path | None,
+    journal_size: int,
+    reload: bool,
     threads: int,
 ) -> None:
     """Serve a stateful mock of Unleash's service-account Admin API."""
@@ -69,31 +104,45 @@ def main(
     )
     base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
-    try:
+    def build() -> Flask:
         seed, source = _seed(seed_file, no_seed)
-        app = create_app(
-            MockConfig(
-                admin_tokens=(admin_token,),
-                seed=seed,
-                seed_source=source,
-                base_path=base_path,
-                cors_origins=cors_origins,
-            )
+        config = MockConfig(
+            admin_tokens=(admin_token,),
+            seed=seed,
+            seed_source=source,
+            base_path=base_path,
+            cors_origins=cors_origins,
+            state_file=state_file,
+            journal_size=journal_size,
         )
+        return create_app(config, database=database)
+
+    try:
+        database = Database(state_file)
+        app = build()
     except (StartupError, InvalidFixture) as error:
         raise click.ClickException(str(error)) from None
 
+    served: WSGIApplication = app
+
+    if reload:
+        watched = [DESCRIPTION_PATH, *([seed_file] if seed_file else [])]
+        served = ReloadingApp(build, watched)
+
+    url = f"http://{host}:{port}{base_path}"
     accounts = app.extensions["unleash_mock"].store(None).accounts()
     tokens = sum(len(account.tokens) for account in accounts)
+    where = f"state in {state_file}" if state_file else "state in memory"
     click.echo(
-        f"Unleash mock on http://{host}:{port}{base_path}/api/admin/service-account\n"
+        f"Unleash mock on {url}/api/admin/service-account\n"
+        f"  docs: {url}/docs\n"
         f"  state: {len(accounts)} service accounts, {tokens} tokens "
-        f"({source})\n"
+        f"({_seed(seed_file, no_seed)[1]}; {where})\n"
         f"  admin token: {admin_token}\n"
         f'  try: curl -H "Authorization: {admin_token}" '
-        f"http://{host}:{port}{base_path}/api/admin/service-account"
+        f"{url}/api/admin/service-account"
     )
-    waitress.serve(app, host=host, port=port, threads=threads, ident="unleash-mock")
+    waitress.serve(served, host=host, port=port, threads=threads, ident="unleash-mock")
 
 
 def _seed(

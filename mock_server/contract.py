@@ -24,6 +24,7 @@ from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.request.exceptions import (
     MissingRequiredRequestBody,
+    ParameterValidationError,
     SecurityValidationError,
 )
 from openapi_core.validation.response.exceptions import MissingRequiredHeader
@@ -212,7 +213,9 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
     """Unleash-style 400 details for one openapi-core request error."""
     cause = error.__cause__
 
-    if isinstance(error, MissingRequiredRequestBody):
+    if isinstance(error, ParameterValidationError):
+        yield from _parameter_details(error)
+    elif isinstance(error, MissingRequiredRequestBody):
         yield _detail("/body", "The request body is required, but it was empty.")
     elif isinstance(cause, MediaTypeDeserializeError):
         # openapi-core raises its own error inside our deserializer's except
@@ -225,17 +228,29 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
             else "The request body is not valid JSON.",
         )
     elif isinstance(cause, InvalidSchemaValue):
-        for schema_error in cause.schema_errors:
-            if isinstance(schema_error, SchemaError):
-                yield from _schema_details("/body", schema_error)
+        yield from _schema_errors("/body", cause)
     else:
-        name = getattr(error, "name", None)
-        location = getattr(error, "location", "")
-        why = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
-        yield _detail(
-            f"/params/{name}" if name else "/params",
-            f"The `{name}` {location} parameter is invalid{why}.",
-        )
+        yield _detail("/body", _shorten(str(error), 2 * _ECHO_LIMIT))
+
+
+def _parameter_details(error: ParameterValidationError) -> Iterator[dict[str, str]]:
+    pointer = f"/params/{error.name}"
+    cause = error.__cause__
+
+    if isinstance(cause, InvalidSchemaValue):
+        yield from _schema_errors(pointer, cause)
+        return
+
+    why = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
+    yield _detail(
+        pointer, f"The `{error.name}` {error.location} parameter is invalid{why}."
+    )
+
+
+def _schema_errors(root: str, invalid: InvalidSchemaValue) -> Iterator[dict[str, str]]:
+    for schema_error in invalid.schema_errors:
+        if isinstance(schema_error, SchemaError):
+            yield from _schema_details(root, schema_error)
 
 
 def _schema_details(root: str, error: SchemaError) -> Iterator[dict[str, str]]:

@@ -1,12 +1,23 @@
-"""A mock served over a real socket on 127.0.0.1, for socket-level tests."""
+"""A mock served over a real socket on 127.0.0.1, for socket-level tests.
+
+``served`` runs an app inside the test process; ``mock_process`` runs
+``unleash-mock`` as its own process, as a user would.
+"""
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import requests
 from flask import Flask
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
@@ -30,3 +41,59 @@ def served(app: Flask) -> Iterator[str]:
         server.task_dispatcher.shutdown()
         wasyncore.close_all(channels)
         thread.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    base_url: str
+    process: subprocess.Popen[str] | None = None
+    stdout: str = ""
+    stderr: str = ""
+
+    def kill(self) -> None:
+        """End the server the hard way, as a crash or ``kill -9`` would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@contextmanager
+def mock_process(*arguments: str) -> Iterator[Running]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", str(port), *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    running = Running(f"http://127.0.0.1:{port}")
+
+    try:
+        _wait_for(running.base_url)
+        running.process = process
+        yield running
+    finally:
+        if process.poll() is None:
+            process.terminate()
+
+        running.stdout, running.stderr = process.communicate(timeout=10)
+
+
+def _wait_for(base_url: str) -> None:
+    deadline = time.monotonic() + 15
+
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{base_url}/api/admin/service-account", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+
+    raise AssertionError(f"the mock did not start on {base_url}")

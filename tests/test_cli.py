@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,56 +10,11 @@ import requests
 from click.testing import CliRunner
 
 from mock_server.cli import main
+from tests.serving import mock_process
 
 pytestmark = pytest.mark.socket
 
 ADMIN = "*:*.unleash-insecure-admin-api-token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Running:
-    base_url: str
-    stdout: str = ""
-    stderr: str = ""
-
-
-@contextmanager
-def mock_process(*arguments: str) -> Iterator[Running]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    running = Running(f"http://127.0.0.1:{port}")
-
-    try:
-        _wait_for(running.base_url)
-        yield running
-    finally:
-        process.terminate()
-        running.stdout, running.stderr = process.communicate(timeout=10)
-
-
-def _wait_for(base_url: str) -> None:
-    deadline = time.monotonic() + 15
-
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base_url}/api/admin/service-account", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-
-    raise AssertionError(f"the mock did not start on {base_url}")
 
 
 def test_the_mock_starts_seeded_prints_how_to_call_it_and_logs_each_request() -> None:
@@ -85,7 +33,8 @@ def test_the_mock_starts_seeded_prints_how_to_call_it_and_logs_each_request() ->
     assert len(listed.json()["serviceAccounts"]) == 3
     assert stdout.splitlines() == [
         f"Unleash mock on {accounts_url}",
-        "  state: 3 service accounts, 5 tokens (the default seed)",
+        f"  docs: {base_url}/docs",
+        "  state: 3 service accounts, 5 tokens (the default seed; state in memory)",
         f"  admin token: {ADMIN}",
         f'  try: curl -H "Authorization: {ADMIN}" {accounts_url}',
     ]

@@ -120,7 +120,7 @@ class Faults:
             ).fetchall():
                 spec = json.loads(text)
                 calls += 1
-                draw = random.Random(f"{spec.get('seed', 0)}:{fault_id}:{calls}")
+                draw = random.Random(f"{spec.get('seed', 0)}:{calls}")
                 delay += _latency(spec, draw) / 1000
 
                 hit = draw.random() < spec.get("errorRate", 1.0)
