@@ -23,7 +23,7 @@ from mock_server.description import (
     operations_of,
 )
 from mock_server.docs import register_docs
-from mock_server.errors import ApiError, ErrorKind, StartupError
+from mock_server.errors import ApiError, ErrorKind, StartupError, echoed
 from mock_server.fixtures import InvalidFixture, snapshot_from_fixture
 from mock_server.gate import ContractGate
 from mock_server.handlers import HANDLERS
@@ -163,7 +163,7 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
     def not_found(_: NotFound) -> Response:
         return ApiError(
             ErrorKind.NOT_FOUND,
-            f"The path you were looking for ({request.path}) is not available.",
+            f"The path you were looking for ({echoed(request.path)}) is not available.",
         ).to_response()
 
     @app.errorhandler(MethodNotAllowed)
@@ -171,7 +171,8 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
         allowed = ", ".join(sorted(error.valid_methods or ()))
         return ApiError(
             ErrorKind.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {request.path}. Use {allowed}.",
+            f"{request.method} is not allowed on {echoed(request.path)}. "
+            f"Use {allowed}.",
             headers={"Allow": allowed},
         ).to_response()
 

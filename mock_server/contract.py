@@ -31,10 +31,9 @@ from openapi_core.validation.response.exceptions import MissingRequiredHeader
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, MultiDict
 
-JSON = "application/json"
+from mock_server.errors import ECHO_LIMIT, echoed
 
-# Values echoed in a 400 are cut short, so a huge input is never sent back.
-_ECHO_LIMIT = 80
+JSON = "application/json"
 
 # JSON nested deeper than this is refused; no valid body comes near it.
 MAX_JSON_DEPTH = 64
@@ -230,7 +229,7 @@ def _details(error: Exception) -> Iterator[dict[str, str]]:
     elif isinstance(cause, InvalidSchemaValue):
         yield from _schema_errors("/body", cause)
     else:
-        yield _detail("/body", _shorten(str(error), 2 * _ECHO_LIMIT))
+        yield _detail("/body", echoed(str(error), 2 * ECHO_LIMIT))
 
 
 def _parameter_details(error: ParameterValidationError) -> Iterator[dict[str, str]]:
@@ -241,7 +240,7 @@ def _parameter_details(error: ParameterValidationError) -> Iterator[dict[str, st
         yield from _schema_errors(pointer, cause)
         return
 
-    why = f": {_shorten(str(cause), _ECHO_LIMIT)}" if cause else ""
+    why = f": {echoed(str(cause))}" if cause else ""
     yield _detail(
         pointer, f"The `{error.name}` {error.location} parameter is invalid{why}."
     )
@@ -279,7 +278,7 @@ def _schema_details(root: str, error: SchemaError) -> Iterator[dict[str, str]]:
             f"You sent {_echo(error.instance)}.",
         )
     else:
-        problem = _shorten(error.message, 2 * _ECHO_LIMIT)
+        problem = echoed(error.message, 2 * ECHO_LIMIT)
         yield _detail(pointer, f"The `{pointer}` property is invalid: {problem}")
 
 
@@ -288,11 +287,7 @@ def _missing(required: Iterable[str], instance: Mapping[str, Any]) -> list[str]:
 
 
 def _echo(value: Any) -> str:
-    return _shorten(json.dumps(value, ensure_ascii=False, default=str), _ECHO_LIMIT)
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return echoed(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _detail(path: str, message: str) -> dict[str, str]:

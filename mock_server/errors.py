@@ -24,6 +24,15 @@ from typing import Any
 
 from flask import Response
 
+# Values a message repeats back are cut to this length, so a huge input is
+# never sent back whole.
+ECHO_LIMIT = 80
+
+
+def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A value as an error message repeats it: cut short when it is long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class ErrorKind(Enum):
     """A kind of error: the status it is answered with and Unleash's name."""
@@ -37,6 +46,7 @@ class ErrorKind(Enum):
     METHOD_NOT_ALLOWED = (405, "MethodNotAllowedError")
     NAME_EXISTS = (409, "NameExistsError")
     PAYLOAD_TOO_LARGE = (413, "PayloadTooLargeError")
+    HEADERS_TOO_LARGE = (431, "RequestHeaderFieldsTooLargeError")
     CONTENT_TYPE = (415, "ContentTypeError")
     CONTRACT_VIOLATION = (500, "ContractViolationError")
     INTERNAL = (500, "InternalError")

@@ -7,10 +7,7 @@ type, plus the 500 a response that breaks the description turns into.
 
 from __future__ import annotations
 
-from mock_server.errors import ApiError, ErrorKind
-
-# The content type Unleash's checker names in its 415 is cut to this length.
-_ECHOED_CONTENT_TYPE = 100
+from mock_server.errors import ApiError, ErrorKind, echoed
 
 
 class ContractViolation(ApiError):
@@ -28,9 +25,7 @@ class ContractViolation(ApiError):
 
 class UnsupportedContentType(ApiError):
     def __init__(self, content_type: str | None) -> None:
-        provided = (content_type or "")[:_ECHOED_CONTENT_TYPE] or (
-            "you didn't provide one"
-        )
+        provided = echoed(content_type) if content_type else "you didn't provide one"
         super().__init__(
             ErrorKind.CONTENT_TYPE,
             f"We do not accept the content-type you provided ({provided}). Try "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from mock_server.errors import ApiError, ErrorKind
+from mock_server.errors import ApiError, ErrorKind, echoed
 from mock_server.models import ROOT_ROLES, ServiceAccount
 
 # Unleash's PAT_LIMIT: the most tokens one account may hold at once.
@@ -23,7 +23,7 @@ class AccountNotFound(ApiError):
     def __init__(self, account_id: str) -> None:
         super().__init__(
             ErrorKind.NOT_FOUND,
-            f"Could not find a service account with id {account_id!r}.",
+            f"Could not find a service account with id {echoed(account_id)!r}.",
         )
 
 
@@ -31,7 +31,7 @@ class TokenNotFound(ApiError):
     def __init__(self, account_id: int, token_id: str) -> None:
         super().__init__(
             ErrorKind.NOT_FOUND,
-            f"Could not find a token with id {token_id!r} "
+            f"Could not find a token with id {echoed(token_id)!r} "
             f"on service account {account_id}.",
         )
 
