@@ -31,7 +31,7 @@ from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
 from mock_server.sessions import DEFAULT_SESSION, Sessions
 from mock_server.store import InconsistentState, check_snapshot
-from mock_server.wsgi import RequestLog, TrailingSlash
+from mock_server.wsgi import HeaderLimit, RequestLog, TrailingSlash
 
 log = logging.getLogger("mock_server")
 
@@ -69,7 +69,9 @@ def create_app(
         endpoint = Endpoint(
             operation=operation,
             handler=HANDLERS[operation.operation_id],
-            gate=ContractGate(contract, operation, raise_on_violation),
+            gate=ContractGate(
+                contract, operation, raise_on_violation, config.base_path
+            ),
             authenticator=authenticator,
             sessions=sessions,
             faults=faults,
@@ -84,7 +86,9 @@ def create_app(
     plane = ControlPlane(sessions, faults, journal)
 
     for operation in operations_of(control_document):
-        gate = ContractGate(control_contract, operation, raise_on_violation)
+        gate = ContractGate(
+            control_contract, operation, raise_on_violation, config.base_path
+        )
         handler = plane.handlers[operation.operation_id]
         _route(
             app,
@@ -102,7 +106,7 @@ def create_app(
         expose_headers=["location"],
         max_age=600,
     )
-    app.wsgi_app = RequestLog(TrailingSlash(app.wsgi_app))  # type: ignore[method-assign]
+    app.wsgi_app = RequestLog(HeaderLimit(TrailingSlash(app.wsgi_app)))  # type: ignore[method-assign]
     return app
 
 

@@ -123,6 +123,10 @@ class ApiCall:
     parameters: RequestParameters
     content_type: str
     body: bytes | None
+    # The operation's path template, as Flask's routing matched it. Given this,
+    # openapi-core looks the operation up by template instead of re-matching
+    # the raw path, which could hold `..` segments a URL join would resolve.
+    path_pattern: str
 
 
 @dataclass(slots=True)
@@ -144,6 +148,7 @@ def api_call(
     path_arguments: Mapping[str, Any],
     query: MultiDict[str, str],
     body: bytes | None,
+    path_pattern: str,
 ) -> ApiCall:
     """Build the request openapi-core sees, with its media type normalised."""
     return ApiCall(
@@ -155,6 +160,7 @@ def api_call(
         ),
         content_type=media_type(headers.get("Content-Type")) or JSON,
         body=body,
+        path_pattern=path_pattern,
     )
 
 

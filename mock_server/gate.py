@@ -37,6 +37,7 @@ class ContractGate:
     contract: Contract
     operation: Operation
     raise_on_violation: bool
+    base_path: str = ""
 
     def call(
         self, path_arguments: dict[str, str], *, with_body: bool = True
@@ -64,6 +65,7 @@ class ContractGate:
             path_arguments=path_arguments,
             query=request.args,
             body=body,
+            path_pattern=request.root_path + self.base_path + self.operation.path,
         )
 
     def checked(self, call: ApiCall, response: Response) -> Response:

@@ -1,4 +1,4 @@
-"""WSGI middleware around the Flask app: path normalisation and the request log."""
+"""WSGI middleware around the Flask app: header limit, paths, the request log."""
 
 from __future__ import annotations
 
@@ -8,10 +8,47 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from mock_server.errors import ApiError, ErrorKind
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("mock_server.requests")
+
+
+# Node's HTTP parser, which Unleash runs on, refuses more than 16 KiB of
+# request headers with 431 (Node's --max-http-header-size default).
+MAX_HEADER_BYTES = 16 * 1024
+
+
+class HeaderLimit:
+    """Answers 431 in Unleash's error shape when the request headers are too big.
+
+    The WSGI server keeps its own, larger guard against abuse; below it, the
+    mock refuses at the same size the real server does.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        size = sum(
+            len(key) - len("HTTP_") + len(str(value)) + 4
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        )
+
+        if size <= MAX_HEADER_BYTES:
+            return self.app(environ, start_response)
+
+        refusal = ApiError(
+            ErrorKind.HEADERS_TOO_LARGE,
+            f"The request headers take {size} bytes; the server accepts at most "
+            f"{MAX_HEADER_BYTES}.",
+        )
+        return refusal.to_response()(environ, start_response)
 
 
 class TrailingSlash:
