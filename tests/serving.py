@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -67,23 +68,28 @@ class Running:
 @contextmanager
 def mock_process(*arguments: str) -> Iterator[Running]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    running = Running(f"http://127.0.0.1:{port}")
+    # Files, not pipes: a pipe nobody reads fills up with log lines and then
+    # blocks the server mid-request.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "--port", str(port), *arguments],
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+        running = Running(f"http://127.0.0.1:{port}", process)
 
-    try:
-        _wait_for(running.base_url)
-        running.process = process
-        yield running
-    finally:
-        if process.poll() is None:
-            process.terminate()
+        try:
+            _wait_for(running.base_url)
+            yield running
+        finally:
+            if process.poll() is None:
+                process.terminate()
 
-        running.stdout, running.stderr = process.communicate(timeout=10)
+            process.wait(timeout=10)
+            stdout.seek(0)
+            stderr.seek(0)
+            running.stdout, running.stderr = stdout.read(), stderr.read()
 
 
 def _wait_for(base_url: str) -> None:
