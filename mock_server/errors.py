@@ -24,13 +24,16 @@ from typing import Any
 
 from flask import Response
 
+from mock_server.redaction import redacted
+
 # Values a message repeats back are cut to this length, so a huge input is
 # never sent back whole.
 ECHO_LIMIT = 80
 
 
 def echoed(text: str, limit: int = ECHO_LIMIT) -> str:
-    """A value as an error message repeats it: cut short when it is long."""
+    """A value as an error message repeats it: no secrets, cut short if long."""
+    text = redacted(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -29,6 +29,7 @@ from mock_server.description import Operation
 from mock_server.errors import ApiError, MockUsageError
 from mock_server.gate import ContractGate, render
 from mock_server.handlers import Call, Handler
+from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
 from mock_server.store import Store
@@ -146,8 +147,8 @@ class Endpoint:
             (time.perf_counter() - started) * 1000,
             {
                 "method": request.method,
-                "path": request.path,
-                "query": request.query_string.decode("latin-1"),
+                "path": redacted(request.path),
+                "query": redacted(request.query_string.decode("latin-1")),
                 "headers": redacted_headers(request.headers.items()),
                 "body": body,
             },

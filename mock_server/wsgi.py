@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mock_server.errors import ApiError, ErrorKind
+from mock_server.redaction import redacted
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -117,10 +118,13 @@ class _Logged:
         if close is not None:
             close()
 
-        # Percent-encoding keeps a hostile path from forging log lines.
+        # Percent-encoding keeps a hostile path from forging log lines, and a
+        # token a caller put in the path stays out of the log.
         path = quote(
-            self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", ""),
-            safe="/:@!$&'()*+,;=-._~",
+            redacted(
+                self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
+            ),
+            safe="/:@!$&'()*+,;=-._~<>",
         )
         duration = (time.perf_counter() - self.started) * 1000
         log.info(

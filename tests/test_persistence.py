@@ -16,7 +16,7 @@ pytestmark = pytest.mark.socket
 
 ADMIN = {"Authorization": "*:*.unleash-insecure-admin-api-token"}
 ACCOUNTS = "/api/admin/service-account"
-KILLS = 3
+KILLS = 10
 WRITERS = 4
 
 
@@ -90,7 +90,7 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
             for thread in writers:
                 thread.start()
 
-            time.sleep(0.8)
+            time.sleep(0.5)
             running.kill()
             stop.set()
             for thread in writers:

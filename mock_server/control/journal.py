@@ -9,24 +9,18 @@ field of a token, or anything shaped like one).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from mock_server.database import Database
+from mock_server.redaction import REDACTED, redacted
 from mock_server.timestamps import format_instant
 
-REDACTED = "<redacted>"
 DEFAULT_JOURNAL_SIZE = 200
 BODY_LIMIT = 16 * 1024
 
 _SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
-# Unleash 7 secrets (user: + 56 hex), Unleash 8 ones (user:v2_...) and admin
-# API tokens (<project>:<environment>.<secret>).
-_SECRET_TEXT = re.compile(
-    r"user:(?:v2_)?[A-Za-z0-9_-]{20,}|[\w*-]+:[\w*-]+\.[A-Za-z0-9_-]{8,}"
-)
 # How often, in recorded calls, old entries are trimmed away.
 _TRIM_EVERY = 50
 
@@ -103,7 +97,7 @@ def redacted_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
             scheme = value.split(" ", 1)[0] if " " in value.strip() else ""
             value = f"{scheme} {REDACTED}" if scheme else REDACTED
 
-        shown[name] = value
+        shown[name] = redacted(value)
 
     return shown
 
@@ -122,7 +116,7 @@ def redacted_body(raw: bytes, content_type: str | None) -> Any:
             pass
 
     suffix = "…" if len(raw) > BODY_LIMIT else ""
-    return _SECRET_TEXT.sub(REDACTED, text) + suffix
+    return redacted(text) + suffix
 
 
 def _redact_value(value: Any) -> Any:
@@ -136,6 +130,6 @@ def _redact_value(value: Any) -> Any:
         return [_redact_value(item) for item in value]
 
     if isinstance(value, str):
-        return _SECRET_TEXT.sub(REDACTED, value)
+        return redacted(value)
 
     return value
