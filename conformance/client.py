@@ -1,0 +1,196 @@
+"""The suite's HTTP client: one place that sends, records and reproduces.
+
+Every request the suite's own checks send goes through ``ApiClient``, which
+counts it, keeps the ledger of created records up to date, hands the exchange
+to the response checks, and can render it as a curl command with the token
+written as ``$UNLEASH_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from conformance.operations import identify
+from conformance.redaction import TOKEN_VARIABLE, Redactor
+
+JSON = "application/json"
+
+# Unleash's web UI sends these on every call, DELETEs included.
+UI_HEADERS = {"Accept": JSON, "Content-Type": JSON}
+
+
+class ServerUnreachable(Exception):
+    """The server did not answer: refused, reset, timed out or garbled."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass
+class Exchange:
+    """One request and the response it got, as the checks see them."""
+
+    method: str
+    url: str
+    path: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    status: int
+    response_headers: Mapping[str, str]
+    text: str
+    operation_id: str = ""
+    path_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def media_type(self) -> str:
+        header = self.response_headers.get("Content-Type", "")
+        return header.split(";", 1)[0].strip().lower()
+
+    def json_request(self) -> dict[str, Any]:
+        """The request body as a JSON object, or empty when it was none."""
+        try:
+            value = json.loads(self.request_body or b"{}")
+        except ValueError:
+            return {}
+
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        try:
+            return json.loads(self.text) if self.text else None
+        except ValueError:
+            return None
+
+
+Observer = Callable[[Exchange], None]
+
+
+def curl_command(exchange: Exchange, redact: Redactor) -> str:
+    """A shell command that sends the same request, secrets left out."""
+    parts = ["curl", "-i", "-X", exchange.method, shlex.quote(exchange.url)]
+
+    for name, value in exchange.request_headers.items():
+        header = redact(f"{name}: {value}")
+        # Double quotes, so that the shell expands $UNLEASH_TOKEN.
+        quoted = (
+            f'"{header}"'
+            if TOKEN_VARIABLE in header and '"' not in header
+            else shlex.quote(header)
+        )
+        parts += ["-H", quoted]
+
+    if exchange.request_body:
+        body = exchange.request_body.decode("utf-8", "replace")
+        parts += ["--data-raw", shlex.quote(redact(body))]
+
+    return " ".join(parts)
+
+
+class ApiClient:
+    """Sends requests to one server with the run's token and timeout."""
+
+    def __init__(self, api_root: str, token: str, timeout: float) -> None:
+        self.api_root = api_root.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        # Recorders see every exchange; checkers all but confirmations, which
+        # the check that asked for them judges itself.
+        self.recorders: list[Observer] = []
+        self.checkers: list[Observer] = []
+        self._session = requests.Session()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        token: str | None = "",
+        checked: bool = True,
+    ) -> Exchange:
+        """Send a request; ``token=""`` uses the run's token, None sends none.
+
+        ``body`` is sent as JSON with the web UI's headers unless ``raw`` or
+        ``headers`` say otherwise.
+        """
+        sent = dict(UI_HEADERS)
+        sent.update(headers or {})
+        credential = self.token if token == "" else token
+
+        if credential is not None:
+            sent["Authorization"] = credential
+
+        payload = raw
+
+        if payload is None and body is not None:
+            payload = json.dumps(body).encode()
+
+        url = self.api_root + path
+
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=payload,
+                headers=sent,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+            text = response.text
+        except requests.RequestException as error:
+            raise ServerUnreachable(url, _reason(error)) from None
+
+        operation_id, path_ids = identify(method, path)
+        exchange = Exchange(
+            method=method,
+            url=url,
+            path=path,
+            request_headers=sent,
+            request_body=payload,
+            status=response.status_code,
+            response_headers=response.headers,
+            text=text,
+            operation_id=operation_id,
+            path_ids=path_ids,
+        )
+
+        for observer in self.recorders + (self.checkers if checked else []):
+            observer(exchange)
+
+        return exchange
+
+    def resend(self, exchange: Exchange) -> Exchange:
+        """The same request once more, as a confirmation of what it showed."""
+        return self.send(
+            exchange.method,
+            exchange.path,
+            raw=exchange.request_body,
+            headers=exchange.request_headers,
+            token=exchange.request_headers.get("Authorization"),
+            checked=False,
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _reason(error: requests.RequestException) -> str:
+    if isinstance(error, requests.Timeout):
+        return "no answer within the request timeout"
+
+    if isinstance(error, requests.ConnectionError):
+        return "connection refused or dropped"
+
+    return f"the response could not be read ({type(error).__name__})"

@@ -1,0 +1,181 @@
+"""One conformance run, from the first request to the last deletion.
+
+The order: a preflight that tells "cannot run" from "not conformant", the
+suite's own scenarios, Schemathesis's phases, the expired-token check (its
+token was made at the start, so nobody waits for it), and teardown, which
+runs whatever happened before it, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+from conformance.cleanup import teardown
+from conformance.client import ApiClient, Exchange, ServerUnreachable
+from conformance.contract import Contract, load_contract
+from conformance.findings import RunResult
+from conformance.fuzzing import Fuzzer
+from conformance.judge import Judge
+from conformance.ledger import Ledger, record
+from conformance.operations import ACCOUNTS, OPERATIONS
+from conformance.redaction import Redactor
+from conformance.response_checks import check_response
+from conformance.scenarios import SCENARIOS, World
+from conformance.scenarios.access import expired_token_rejected, expiring_token
+from conformance.settings import RunSettings
+
+
+class Progress(Protocol):
+    def phase_started(self, name: str) -> None: ...
+
+    def check_done(self, operation: str, check: str, ok: bool) -> None: ...
+
+    def phase_finished(self, name: str) -> None: ...
+
+
+class CannotRun(Exception):
+    """The run cannot start; the message says why in one line."""
+
+
+def plan(settings: RunSettings) -> list[str]:
+    """What a run would create and call, one line each, for --dry-run."""
+    scenarios = [s for s in SCENARIOS if s.read_only or not settings.read_only]
+    operations = [o for o in OPERATIONS if not (settings.read_only and o.changes_state)]
+    lines = [f"target: {settings.api_root} (run {settings.run_id})"]
+
+    if not settings.read_only:
+        lines.append(
+            f"creates: service accounts and tokens named {settings.prefix}*, "
+            "all deleted at the end"
+        )
+
+    lines += [f"scenario: {scenario.name}" for scenario in scenarios]
+    lines += [
+        f"schemathesis: {o.method} {o.template} ({o.operation_id}), "
+        f"{settings.examples} examples per phase"
+        for o in operations
+    ]
+    return lines
+
+
+def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunResult:
+    """Run every check against the server; the result says what was found."""
+    result = RunResult(
+        run_id=settings.run_id,
+        base_url=settings.api_root,
+        profile=settings.profile.value,
+        seed=settings.seed or 0,
+        started_at=datetime.now(UTC),
+    )
+    deadline = time.monotonic() + settings.time_budget
+    redact = Redactor(settings.token)
+    client = ApiClient(settings.api_root, settings.token, settings.request_timeout)
+    ledger = Ledger()
+    contract = Contract(load_contract())
+    judge = Judge(result, client, redact, "scenarios")
+    client.recorders.append(lambda exchange: _note(exchange, ledger, redact, result))
+    client.checkers.append(
+        lambda exchange: check_response(
+            judge, contract, exchange, strict=settings.strict, server_errors=True
+        )
+    )
+
+    try:
+        _preflight(client)
+        world = World(client, judge, ledger, settings)
+        world.learn_roles(world.accounts())
+        _run_checks(settings, world, contract, result, redact, deadline, progress)
+    except CannotRun as error:
+        result.error = redact(str(error))
+    except ServerUnreachable as error:
+        result.error = redact(f"the server stopped answering: {error}")
+    except KeyboardInterrupt:
+        result.error = "interrupted; created records were deleted"
+    finally:
+        if not settings.read_only:
+            cleanup = teardown(client, ledger, settings.prefix)
+            result.leftovers = [redact(left) for left in cleanup.left]
+
+        client.close()
+        result.finished_at = datetime.now(UTC)
+
+    return result
+
+
+def _run_checks(
+    settings: RunSettings,
+    world: World,
+    contract: Contract,
+    result: RunResult,
+    redact: Redactor,
+    deadline: float,
+    progress: Progress | None,
+) -> None:
+    expiring = None if settings.read_only else expiring_token(world)
+
+    _phase(progress, "scenarios")
+
+    for scenario in SCENARIOS:
+        if settings.read_only and not scenario.read_only:
+            continue
+
+        if time.monotonic() > deadline:
+            raise CannotRun("the time budget ran out during the scenarios")
+
+        scenario.run(world)
+
+    _done(progress, "scenarios")
+    _phase(progress, "schemathesis")
+    fuzzer = Fuzzer(settings, contract, world.client, world.ledger, result, redact)
+    fuzzer.run(deadline, progress.check_done if progress else None)
+    _done(progress, "schemathesis")
+
+    if expiring is not None:
+        expired_token_rejected(world, expiring)
+
+
+def _preflight(client: ApiClient) -> None:
+    try:
+        listing = client.send("GET", ACCOUNTS, checked=False)
+    except ServerUnreachable as error:
+        raise CannotRun(f"cannot reach {error.url}: {error.reason}") from None
+
+    if listing.status in (401, 403):
+        raise CannotRun(
+            f"the token was rejected up front: GET {ACCOUNTS} answered "
+            f"{listing.status}; pass an admin token with --token or UNLEASH_TOKEN"
+        )
+
+    if listing.status == 404:
+        raise CannotRun(
+            f"GET {ACCOUNTS} answered 404: service accounts need Unleash "
+            "Enterprise, or the base URL misses the base path"
+        )
+
+    if listing.status != 200 or not isinstance(listing.json, dict):
+        raise CannotRun(
+            f"GET {ACCOUNTS} did not answer like Unleash: {listing.status} "
+            f"({listing.media_type or 'no content type'})"
+        )
+
+
+def _note(
+    exchange: Exchange, ledger: Ledger, redact: Redactor, result: RunResult
+) -> None:
+    result.count_request()
+    record(ledger, exchange)
+
+    for secret in ledger.secrets:
+        redact.add(secret)
+
+
+def _phase(progress: Progress | None, name: str) -> None:
+    if progress:
+        progress.phase_started(name)
+
+
+def _done(progress: Progress | None, name: str) -> None:
+    if progress:
+        progress.phase_finished(name)
