@@ -1,0 +1,193 @@
+"""``unleash-conformance`` as CI runs it: arguments, exit codes, dry and read-only runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+
+from conformance.cli import main
+from mock_server import MockConfig, create_app
+from tests.serving import free_port, served
+
+pytestmark = pytest.mark.socket
+
+ADMIN = "*:*.unleash-insecure-admin-api-token"
+ACCOUNTS = "/api/admin/service-account"
+
+
+@pytest.fixture
+def mock_url() -> Iterator[str]:
+    with served(create_app(MockConfig())) as url:
+        yield url
+
+
+def invoke(*arguments: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(arguments), env=env or {})
+
+
+def journal(base_url: str) -> list[dict[str, Any]]:
+    answer = requests.get(f"{base_url}/__mock/journal?limit=1000", timeout=5)
+    assert answer.status_code == 200
+    entries: list[dict[str, Any]] = answer.json()["entries"]
+    return entries
+
+
+def accounts(base_url: str) -> list[dict[str, Any]]:
+    answer = requests.get(
+        base_url + ACCOUNTS, headers={"Authorization": ADMIN}, timeout=5
+    )
+    assert answer.status_code == 200
+    listed: list[dict[str, Any]] = answer.json()["serviceAccounts"]
+    return listed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(
+            ["--base-url", "ftp://host", "--token", "t"],
+            "'ftp://host' is not an http(s) URL",
+            id="not-http",
+        ),
+        pytest.param(
+            ["--base-url", "http://host?x=1", "--token", "t"],
+            "'http://host?x=1' carries a query or fragment",
+            id="query",
+        ),
+        pytest.param(
+            ["--base-url", "http://host", "--token", " "],
+            "the token is empty",
+            id="empty-token",
+        ),
+        pytest.param(
+            ["--base-url", "http://host"],
+            "Missing option '--token'",
+            id="no-token",
+        ),
+        pytest.param(
+            ["--token", "t"],
+            "Missing option '--base-url'",
+            id="no-url",
+        ),
+        pytest.param(
+            ["--base-url", "http://host", "--token", "t", "--profile", "slow"],
+            "'slow' is not one of 'quick', 'full'",
+            id="unknown-profile",
+        ),
+    ],
+)
+def test_bad_arguments_exit_2_naming_the_problem(
+    arguments: list[str], message: str
+) -> None:
+    result = invoke("run", *arguments)
+
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_an_unreachable_server_exits_2_in_one_line() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+
+    result = invoke("run", "--base-url", url, "--token", ADMIN)
+
+    assert result.exit_code == 2
+    assert (
+        f"unleash-conformance: could not run: cannot reach {url}{ACCOUNTS}: "
+        "connection refused or dropped\n"
+    ) in result.output
+
+
+def test_a_rejected_token_exits_2_before_anything_is_created(mock_url: str) -> None:
+    result = invoke("run", "--base-url", mock_url, "--token", "user:" + "0" * 56)
+
+    assert result.exit_code == 2
+    assert (
+        "unleash-conformance: could not run: the token was rejected up front: "
+        f"GET {ACCOUNTS} answered 401; pass an admin token with --token or "
+        "UNLEASH_TOKEN\n"
+    ) in result.output
+    assert [entry["operation"] for entry in journal(mock_url)] == [
+        "getServiceAccounts",
+        "getServiceAccounts",
+    ]
+
+
+def test_a_dry_run_prints_the_plan_and_sends_nothing(mock_url: str) -> None:
+    result = invoke(
+        "run", "--dry-run", env={"UNLEASH_URL": mock_url, "UNLEASH_TOKEN": ADMIN}
+    )
+
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert re.fullmatch(rf"target: {mock_url} \(run [0-9a-f]{{8}}\)", lines[0])
+    assert re.fullmatch(
+        r"creates: service accounts and tokens named conformance-[0-9a-f]{8}-\*, "
+        r"all deleted at the end",
+        lines[1],
+    )
+    assert "scenario: viewer_token_forbidden" in lines
+    assert (
+        f"schemathesis: DELETE {ACCOUNTS}/{{id}}/token/{{tokenId}} "
+        "(deleteServiceAccountToken), 10 examples per phase"
+    ) in lines
+    assert lines[-1] == "dry run: nothing was sent"
+    assert ADMIN not in result.output
+    assert journal(mock_url) == []
+
+
+def test_a_read_only_run_sends_only_gets_and_creates_nothing(mock_url: str) -> None:
+    before = accounts(mock_url)
+
+    result = invoke(
+        "run", "--read-only", "--base-url", mock_url, "--token", ADMIN, "--seed", "3"
+    )
+
+    assert result.exit_code == 0, result.output
+    methods = {entry["request"]["method"] for entry in journal(mock_url)}
+    assert methods == {"GET"}
+    assert accounts(mock_url) == before
+
+
+def test_a_clean_mock_is_conformant(mock_url: str) -> None:
+    result = invoke("run", "--base-url", mock_url, "--token", ADMIN, "--seed", "1")
+
+    assert result.exit_code == 0, result.output
+    assert ADMIN not in result.output
+    assert not [a for a in accounts(mock_url) if "conformance-" in a["username"]]
+
+
+def test_sweep_deletes_only_what_earlier_runs_left(mock_url: str) -> None:
+    before = accounts(mock_url)
+    left_behind = [
+        requests.post(
+            mock_url + ACCOUNTS,
+            json={"username": username, "name": "Left", "rootRole": 3},
+            headers={"Authorization": ADMIN},
+            timeout=5,
+        ).json()["id"]
+        for username in ("conformance-0badc0de-a-1", "conformance-feedbeef-b-2")
+    ]
+
+    result = invoke("sweep", "--base-url", mock_url, "--token", ADMIN)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"deleted service account {left_behind[0]} (conformance-0badc0de-a-1)",
+        f"deleted service account {left_behind[1]} (conformance-feedbeef-b-2)",
+        "2 deleted, 0 left",
+    ]
+    assert accounts(mock_url) == before
+
+
+def test_sweep_refuses_a_prefix_that_is_not_the_suites(mock_url: str) -> None:
+    result = invoke(
+        "sweep", "--base-url", mock_url, "--token", ADMIN, "--prefix", "ci-"
+    )
+
+    assert result.exit_code == 2
+    assert "'ci-' does not start with 'conformance-'" in result.output
