@@ -1,4 +1,4 @@
-"""``unleash-conformance`` as CI runs it: arguments, exit codes, dry and read-only runs."""
+"""``unleash-conformance`` as CI runs it: arguments, exit codes, dry and read-only."""
 
 from __future__ import annotations
 
