@@ -227,3 +227,22 @@ def test_an_invalid_session_name_answers_400(client: FlaskClient, name: str) -> 
             "message": "The `X-Mock-Session` header names no valid session.",
         }
     ]
+
+
+def test_the_session_operations_ignore_the_callers_session_header(
+    client: FlaskClient,
+) -> None:
+    # Listing and deleting act across sessions: a session header, even a
+    # malformed one or a new name, neither fails them nor creates a session.
+    header = {"X-Mock-Session": "a b"}
+
+    listed = client.get("/__mock/sessions", headers=header)
+    listed_as_new = client.get("/__mock/sessions", headers={"X-Mock-Session": "new"})
+    deleted = client.delete("/__mock/sessions/nobody", headers=header)
+
+    assert (listed.status_code, listed.get_json()) == (200, {"sessions": ["default"]})
+    assert listed_as_new.get_json() == {"sessions": ["default"]}
+    assert (deleted.status_code, deleted.get_json()) == (
+        404,
+        error_body("NotFoundError", "There is no session named 'nobody'."),
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import Response, request
@@ -44,14 +45,24 @@ class SessionNotFound(ApiError):
         super().__init__(ErrorKind.NOT_FOUND, f"There is no session named {name!r}.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class ControlCall:
-    """What a control handler may use: the caller's session and the request."""
+    """What a control handler may use: the caller's session and the request.
 
-    store: Store
+    The session is looked up on first use only: the operations on sessions
+    themselves act across sessions, and must neither create the caller's nor
+    refuse a malformed session header they do not declare.
+    """
+
+    sessions: Sessions
+    session_name: str | None
     path: Mapping[str, str]
     query: Mapping[str, str]
     body: Any
+
+    @cached_property
+    def store(self) -> Store:
+        return self.sessions.store(self.session_name)
 
 
 ControlHandler = Callable[[ControlCall], Reply]
@@ -193,10 +204,15 @@ class ControlEndpoint:
         if findings.bad_data:
             raise BadData(findings.bad_data)
 
-        store = self.sessions.store(request.headers.get(SESSION_HEADER))
         body = read_json(call.body or b"null") if has_body else None
         reply = self.handler(
-            ControlCall(store, path_arguments, request.args.to_dict(), body)
+            ControlCall(
+                self.sessions,
+                request.headers.get(SESSION_HEADER),
+                path_arguments,
+                request.args.to_dict(),
+                body,
+            )
         )
         return render(reply)
 
