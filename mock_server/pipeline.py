@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.auth import AuthenticationRequired, Authenticator
 from mock_server.contract import JSON, ApiCall, media_type, read_json
-from mock_server.control.answers import UndocumentedStatus, forced_error
+from mock_server.control.answers import Sent, UndocumentedStatus, forced_error
 from mock_server.control.faults import Faults
 from mock_server.control.journal import Journal, redacted_body, redacted_headers
 from mock_server.description import Operation
@@ -76,7 +76,7 @@ class Endpoint:
     def _answer(
         self, store: Store, call: ApiCall, path_arguments: dict[str, str]
     ) -> Response:
-        self._apply_overrides(store, path_arguments)
+        self._apply_overrides(store, call, path_arguments)
         findings = self.gate.contract.check_request(call)
 
         if findings.credentials_missing:
@@ -97,17 +97,19 @@ class Endpoint:
         reply = self.handler(Call(store, path_arguments, body, self._url_for))
         return render(reply)
 
-    def _apply_overrides(self, store: Store, path_arguments: dict[str, str]) -> None:
+    def _apply_overrides(
+        self, store: Store, call: ApiCall, path_arguments: dict[str, str]
+    ) -> None:
         """Answer as a ``Prefer: code=`` header or a fault asks, if either does.
 
         A Prefer header speaks for this one request, so it wins over the
         session's faults, which then leave this call alone.
         """
         preferred = preferred_status(request.headers.get("Prefer"))
-        content_type = request.headers.get("Content-Type")
+        sent = Sent(path_arguments, request.headers.get("Content-Type"), call.body)
 
         if preferred is not None:
-            self._force(preferred, path_arguments, content_type)
+            self._force(preferred, sent)
             return
 
         plan = self.faults.plan(store.session, self.operation.operation_id)
@@ -116,13 +118,9 @@ class Endpoint:
             time.sleep(plan.delay_seconds)
 
         if plan.status is not None:
-            raise forced_error(
-                self.operation, plan.status, path_arguments, content_type
-            )
+            raise forced_error(self.operation, plan.status, sent)
 
-    def _force(
-        self, status: str, path_arguments: dict[str, str], content_type: str | None
-    ) -> None:
+    def _force(self, status: str, sent: Sent) -> None:
         code = int(status) if status.isdecimal() else None
 
         if code not in self.operation.statuses:
@@ -130,7 +128,7 @@ class Endpoint:
 
         # A documented success status is what the call answers anyway.
         if code is not None and code >= 400:
-            raise forced_error(self.operation, code, path_arguments, content_type)
+            raise forced_error(self.operation, code, sent)
 
     def _record(
         self, session: str, at: datetime, started: float, response: Response

@@ -13,9 +13,10 @@ from tests.matchers import ADMIN_HEADERS, error_body
 
 ACCOUNTS = "/api/admin/service-account"
 NEW_ACCOUNT = {"username": "bot", "name": "Bot", "rootRole": 2}
+# A forced 409 names the username the request asked for, as a real clash would.
 USERNAME_TAKEN = error_body(
     "NameExistsError",
-    "A service account or user with the username 'service-account' already exists. "
+    "A service account or user with the username 'bot' already exists. "
     "Choose another username.",
 )
 
@@ -196,14 +197,21 @@ def test_clearing_faults_restores_normal_answers(client: FlaskClient) -> None:
             {"operation": "createServiceAccount", "status": 500},
             "/body/status",
             "Status 500 is not documented for createServiceAccount. "
-            "Use one of: 201, 400, 401, 403, 409, 413, 415.",
+            "Use one of: 400, 401, 403, 409, 413, 415.",
             id="undocumented-status",
+        ),
+        pytest.param(
+            {"operation": "getServiceAccounts", "status": 200},
+            "/body/status",
+            "Status 200 is a success of getServiceAccounts; a fault forces an "
+            "error status. Use one of: 401, 403.",
+            id="success-status",
         ),
         pytest.param(
             {"operation": "*", "status": 404},
             "/body/status",
             "Status 404 is not documented for getServiceAccounts. "
-            "Use one of: 200, 401, 403.",
+            "Use one of: 401, 403.",
             id="status-not-documented-everywhere",
         ),
         pytest.param(
@@ -288,7 +296,7 @@ def test_prefer_with_an_undocumented_status_answers_400_listing_the_documented(
         "BadDataError",
         f"Status {code} is not documented for getServiceAccounts. "
         "Use one of: 200, 401, 403.",
-        [{"path": "/header/Prefer", "message": "Documented: 200, 401, 403."}],
+        [{"path": "/header/Prefer", "message": "Allowed: 200, 401, 403."}],
     )
 
 
@@ -313,3 +321,22 @@ def test_other_preferences_are_ignored(client: FlaskClient) -> None:
     )
 
     assert response.status_code == 200
+
+
+def test_a_forced_409_without_a_username_names_a_stand_in(client: FlaskClient) -> None:
+    forced = client.post(
+        ACCOUNTS,
+        data="{not json",
+        headers={
+            **ADMIN_HEADERS,
+            "Prefer": "code=409",
+            "Content-Type": "application/json",
+        },
+    )
+
+    assert forced.status_code == 409
+    assert forced.get_json() == error_body(
+        "NameExistsError",
+        "A service account or user with the username 'service-account' already "
+        "exists. Choose another username.",
+    )

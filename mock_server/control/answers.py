@@ -7,11 +7,13 @@ Unleash.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from mock_server.auth import PermissionDenied, Unauthorized
 from mock_server.description import Operation
-from mock_server.errors import ApiError, ErrorKind, MockUsageError
+from mock_server.errors import ApiError, ErrorKind, MockUsageError, echoed
 from mock_server.refusals import BadData, PayloadTooLarge, UnsupportedContentType
 from mock_server.rules import (
     AccountNotFound,
@@ -22,26 +24,58 @@ from mock_server.rules import (
 
 
 class UndocumentedStatus(MockUsageError):
-    """A forced status the operation does not document."""
+    """A forced status the operation does not document, or cannot be forced."""
 
-    def __init__(self, operation: Operation, status: object, pointer: str) -> None:
-        documented = ", ".join(str(code) for code in operation.statuses)
+    def __init__(
+        self,
+        operation: Operation,
+        status: object,
+        pointer: str,
+        allowed: tuple[int, ...] | None = None,
+    ) -> None:
+        allowed = operation.statuses if allowed is None else allowed
+        listed = ", ".join(str(code) for code in allowed)
+
+        if status in operation.statuses:
+            # Documented, but a success: a fault only forces errors.
+            problem = (
+                f"Status {status} is a success of {operation.operation_id}; "
+                "a fault forces an error status."
+            )
+        else:
+            problem = f"Status {status} is not documented for {operation.operation_id}."
+
         super().__init__(
             ErrorKind.BAD_DATA,
-            f"Status {status} is not documented for {operation.operation_id}. "
-            f"Use one of: {documented}.",
-            details=[{"path": pointer, "message": f"Documented: {documented}."}],
+            f"{problem} Use one of: {listed}.",
+            details=[{"path": pointer, "message": f"Allowed: {listed}."}],
         )
 
 
-def forced_error(
-    operation: Operation,
-    status: int,
-    path: Mapping[str, str],
-    content_type: str | None,
-) -> ApiError:
+@dataclass(frozen=True)
+class Sent:
+    """What the forced request carried, so that its error can name it."""
+
+    path: Mapping[str, str]
+    content_type: str | None
+    body: bytes | None
+
+    @property
+    def username(self) -> str:
+        """The username the request asked for, or a stand-in when it gave none."""
+        try:
+            value = json.loads(self.body or b"null")
+        except ValueError:
+            value = None
+
+        username = value.get("username") if isinstance(value, dict) else None
+        return echoed(username) if isinstance(username, str) else "service-account"
+
+
+def forced_error(operation: Operation, status: int, sent: Sent) -> ApiError:
     """The error Unleash most often answers with this status on this operation."""
     operation_id = operation.operation_id
+    path = sent.path
     account_id = path.get("id", "1")
 
     if status == 400:
@@ -84,13 +118,13 @@ def forced_error(
                 ErrorKind.NAME_EXISTS, "PAT description already exists."
             )
 
-        return UsernameTaken("service-account")
+        return UsernameTaken(sent.username)
 
     if status == 413:
         return PayloadTooLarge()
 
     if status == 415:
-        return UnsupportedContentType(content_type)
+        return UnsupportedContentType(sent.content_type)
 
     raise ValueError(f"no forced answer for status {status}")
 

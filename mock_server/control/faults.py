@@ -157,7 +157,9 @@ class Faults:
         if status is not None:
             for operation in targets:
                 if status not in forceable(operation):
-                    raise UndocumentedStatus(operation, status, "/body/status")
+                    raise UndocumentedStatus(
+                        operation, status, "/body/status", forceable(operation)
+                    )
 
         if "errorRate" in spec and status is None:
             raise InvalidFault(
