@@ -14,8 +14,9 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    """The current instant, in UTC."""
-    return datetime.now(UTC)
+    """The current instant in UTC, to the millisecond as a JavaScript ``Date``."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def parse_instant(text: str) -> datetime:

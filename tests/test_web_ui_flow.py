@@ -23,7 +23,8 @@ UI_HEADERS = {
     "Content-Type": "application/json",
     "Authorization": DEFAULT_ADMIN_TOKEN,
 }
-TIMESTAMP = Matches(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,6}Z")
+GRAVATAR = Matches(r"https://gravatar\.com/avatar/[0-9a-f]{64}\?s=42&d=retro&r=g")
+TIMESTAMP = Matches(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def test_the_web_ui_flow_works_end_to_end() -> None:
@@ -64,6 +65,15 @@ def test_the_web_ui_flow_works_end_to_end() -> None:
     # Then every step answered as Unleash does
     assert created.status_code == 201
     assert created.headers["location"] == f"{accounts}/{account_id}"
+    assert created.json() == {
+        "id": account_id,
+        "username": "deploy-bot",
+        "name": "Deploy bot",
+        "imageUrl": GRAVATAR,
+        "rootRole": 2,
+        "createdAt": TIMESTAMP,
+        "tokens": [],
+    }
     assert token.status_code == 201
     assert token.json() == {
         "id": 1,
@@ -104,8 +114,11 @@ def test_the_web_ui_flow_works_end_to_end() -> None:
         ],
     }
     assert updated.status_code == 200
-    assert updated.json()["name"] == "Deploy robot"
-    assert updated.json()["username"] == "deploy-bot"
+    assert updated.json() == {
+        **created.json(),
+        "name": "Deploy robot",
+        "tokens": listed.json()["serviceAccounts"][0]["tokens"],
+    }
     assert (token_deleted.status_code, token_deleted.content) == (200, b"")
     assert (account_deleted.status_code, account_deleted.content) == (200, b"")
     assert final.json() == {"serviceAccounts": [], "rootRoles": []}
