@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
 from tests.conftest import Api, FakeClock
-from tests.matchers import ADMIN_HEADERS, error_body
+from tests.matchers import ADMIN_HEADERS, bad_data, error_body, required
 
 ACCOUNTS = "/api/admin/service-account"
 
@@ -204,17 +204,33 @@ def test_the_admin_token_is_configurable(clock: FakeClock) -> None:
     assert (custom.status_code, default.status_code) == (200, 401)
 
 
+CONTENT_TYPE_REFUSED = error_body(
+    "ContentTypeError",
+    "We do not accept the content-type you provided (text/plain). Try using one of "
+    "the content-types we do accept instead (application/json) and make sure the "
+    "body is in the corresponding format.",
+)
+
+
 @pytest.mark.parametrize(
-    ("headers", "status"),
+    ("headers", "status", "body"),
     [
-        pytest.param({}, 401, id="no-credentials-beats-everything"),
-        pytest.param({"Authorization": "nobody"}, 401, id="bad-credentials"),
-        pytest.param({"Authorization": "VIEWER"}, 403, id="viewer-beats-415-and-400"),
-        pytest.param(ADMIN_HEADERS, 415, id="admin-gets-415-before-400"),
+        pytest.param({}, 401, AUTHENTICATION_REQUIRED, id="no-credentials-first"),
+        pytest.param({"Authorization": "nobody"}, 401, UNAUTHORIZED, id="bad-token"),
+        pytest.param(
+            {"Authorization": "VIEWER"}, 403, PERMISSION, id="viewer-beats-415-and-400"
+        ),
+        pytest.param(
+            ADMIN_HEADERS, 415, CONTENT_TYPE_REFUSED, id="admin-gets-415-before-400"
+        ),
     ],
 )
 def test_checks_run_in_unleash_order(
-    api: Api, client: FlaskClient, headers: dict[str, str], status: int
+    api: Api,
+    client: FlaskClient,
+    headers: dict[str, str],
+    status: int,
+    body: dict[str, object],
 ) -> None:
     if headers.get("Authorization") == "VIEWER":
         viewer = api.create_account("viewer", root_role=3)
@@ -227,9 +243,18 @@ def test_checks_run_in_unleash_order(
     )
 
     assert response.status_code == status
+    assert response.get_json() == body
 
 
 def test_a_schema_error_from_an_admin_with_json_is_400(client: FlaskClient) -> None:
     response = client.post(ACCOUNTS, json={"username": 1}, headers=ADMIN_HEADERS)
 
     assert response.status_code == 400
+    assert response.get_json() == bad_data(
+        required("/body/name"),
+        required("/body/rootRole"),
+        {
+            "path": "/body/username",
+            "message": "The `/body/username` property must be string. You sent 1.",
+        },
+    )

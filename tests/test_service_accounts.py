@@ -307,6 +307,12 @@ def test_update_with_unknown_root_role_answers_400_and_changes_nothing(
     )
 
     assert response.status_code == 400
+    assert response.get_json() == error_body(
+        "BadDataError",
+        "There is no root role with id 7. Use one of: 1 (Admin), 2 (Editor), "
+        "3 (Viewer).",
+        [{"path": "/body/rootRole", "message": "The root role 7 does not exist."}],
+    )
     assert api.list_accounts()["serviceAccounts"] == [ci_bot()]
 
 
@@ -346,3 +352,47 @@ def test_created_at_comes_from_the_clock(
     account = api.create_account()
 
     assert account["createdAt"] == "2026-12-02T12:00:00.250Z"
+
+
+def test_update_with_wrongly_typed_fields_names_each_in_a_400(
+    api: Api, client: FlaskClient
+) -> None:
+    account = api.create_account()
+
+    response = client.put(
+        f"{ACCOUNTS}/{account['id']}",
+        json={"name": 5, "rootRole": "x"},
+        headers=ADMIN_HEADERS,
+    )
+
+    assert response.status_code == 400
+    assert response.get_json() == bad_data(
+        {
+            "path": "/body/name",
+            "message": "The `/body/name` property must be string. You sent 5.",
+        },
+        {
+            "path": "/body/rootRole",
+            "message": 'The `/body/rootRole` property must be integer. You sent "x".',
+        },
+    )
+    assert api.list_accounts()["serviceAccounts"] == [ci_bot()]
+
+
+def test_an_update_over_100_kb_answers_413_and_changes_nothing(
+    api: Api, client: FlaskClient
+) -> None:
+    account = api.create_account()
+    body = b'{"name": "' + b"x" * (100 * 1024) + b'"}'
+
+    response = client.put(
+        f"{ACCOUNTS}/{account['id']}",
+        data=body,
+        headers={**ADMIN_HEADERS, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.get_json() == error_body(
+        "PayloadTooLargeError", "request entity too large"
+    )
+    assert api.list_accounts()["serviceAccounts"] == [ci_bot()]

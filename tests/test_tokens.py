@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import Api, FakeClock
-from tests.matchers import ADMIN_HEADERS, SECRET, error_body
+from tests.matchers import ADMIN_HEADERS, SECRET, bad_data, error_body, required
 
 ACCOUNTS = "/api/admin/service-account"
 
@@ -287,8 +289,11 @@ def test_deleting_an_unknown_token_answers_404(
     )
 
     assert response.status_code == 404
-    assert response.get_json()["name"] == "NotFoundError"
-    assert response.get_json()["message"].startswith("Could not find a token with id")
+    assert response.get_json() == error_body(
+        "NotFoundError",
+        f"Could not find a token with id {unquote(token_path)!r} on service "
+        f"account {account['id']}.",
+    )
 
 
 def test_a_token_of_another_account_is_not_found_under_this_one(
@@ -319,3 +324,39 @@ def test_token_calls_on_an_unknown_account_answer_404(client: FlaskClient) -> No
     assert response.get_json() == error_body(
         "NotFoundError", "Could not find a service account with id '42'."
     )
+
+
+def test_a_token_create_without_its_fields_names_both_in_a_400(
+    api: Api, client: FlaskClient
+) -> None:
+    account = api.create_account()
+
+    response = client.post(
+        f"{ACCOUNTS}/{account['id']}/token", json={}, headers=ADMIN_HEADERS
+    )
+
+    assert response.status_code == 400
+    assert response.get_json() == bad_data(
+        required("/body/description"), required("/body/expiresAt")
+    )
+
+
+def test_a_token_create_over_100_kb_answers_413_and_creates_nothing(
+    api: Api, client: FlaskClient
+) -> None:
+    account = api.create_account()
+    body = b'{"description": "' + b"x" * (100 * 1024) + b'"}'
+
+    response = client.post(
+        f"{ACCOUNTS}/{account['id']}/token",
+        data=body,
+        headers={**ADMIN_HEADERS, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.get_json() == error_body(
+        "PayloadTooLargeError", "request entity too large"
+    )
+    assert client.get(
+        f"{ACCOUNTS}/{account['id']}/token", headers=ADMIN_HEADERS
+    ).get_json() == {"pats": []}
