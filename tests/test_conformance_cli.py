@@ -191,3 +191,19 @@ def test_sweep_refuses_a_prefix_that_is_not_the_suites(mock_url: str) -> None:
 
     assert result.exit_code == 2
     assert "'ci-' does not start with 'conformance-'" in result.output
+
+
+def test_a_mock_whose_faults_were_cleared_is_conformant_again(mock_url: str) -> None:
+    for spec in (
+        {"operation": "createServiceAccount", "status": 409, "times": 5},
+        {"operation": "*", "latencyMs": 1},
+        {"operation": "getServiceAccountTokens", "status": 403, "errorRate": 0.5},
+    ):
+        added = requests.post(f"{mock_url}/__mock/faults", json=spec, timeout=5)
+        assert added.status_code == 201, added.json()
+
+    cleared = requests.delete(f"{mock_url}/__mock/faults", timeout=5)
+    result = invoke("run", "--base-url", mock_url, "--token", ADMIN, "--seed", "2")
+
+    assert cleared.status_code == 204
+    assert result.exit_code == 0, result.output
