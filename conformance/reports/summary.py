@@ -18,7 +18,7 @@ from conformance.reports.overview import (
     verdict,
 )
 
-HEADERS = ("operation", "check", "passed", "failed", "warned", "flaky")
+HEADERS = ("operation", "check", "pass", "fail", "warn", "flaky")
 
 
 def render_summary(result: RunResult) -> str:
