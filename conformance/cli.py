@@ -18,6 +18,7 @@ from conformance.cleanup import sweep as sweep_prefix
 from conformance.client import ApiClient
 from conformance.findings import ExitCode
 from conformance.redaction import Redactor
+from conformance.reports import ProgressPrinter, render_summary, write_reports
 from conformance.runner import plan, run_suite
 from conformance.settings import RUN_PREFIX, Profile, RunSettings
 
@@ -155,17 +156,25 @@ def run(
         click.echo("dry run: nothing was sent")
         return
 
+    redact = Redactor(token)
     click.echo(
-        f"unleash-conformance: {settings.api_root}, profile {profile}, "
-        f"seed {settings.seed}, run {settings.run_id}",
+        redact(
+            f"unleash-conformance: {settings.api_root}, profile {profile}, "
+            f"seed {settings.seed}, run {settings.run_id}"
+        ),
         err=True,
     )
-    result = run_suite(settings)
-    redact = Redactor(token)
-    click.echo(redact(f"{result}"))
+    result = run_suite(settings, ProgressPrinter(sys.stderr))
+    click.echo(redact(render_summary(result)))
+
+    if report_dir is not None:
+        for path in write_reports(result, report_dir, redact):
+            click.echo(f"report: {path}", err=True)
 
     if result.error is not None:
-        click.echo(f"unleash-conformance: could not run: {result.error}", err=True)
+        click.echo(
+            redact(f"unleash-conformance: could not run: {result.error}"), err=True
+        )
 
     sys.exit(int(result.exit_code))
 

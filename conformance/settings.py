@@ -51,7 +51,8 @@ class RunSettings:
     """
 
     base_url: str
-    token: str
+    # Never in a repr: test runners and tracebacks print settings.
+    token: str = field(repr=False)
     profile: Profile = Profile.QUICK
     seed: int | None = None
     max_examples: int | None = None

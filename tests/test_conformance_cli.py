@@ -194,11 +194,13 @@ def test_sweep_refuses_a_prefix_that_is_not_the_suites(mock_url: str) -> None:
 
 
 def test_a_mock_whose_faults_were_cleared_is_conformant_again(mock_url: str) -> None:
-    for spec in (
+    faults: list[dict[str, Any]] = [
         {"operation": "createServiceAccount", "status": 409, "times": 5},
         {"operation": "*", "latencyMs": 1},
         {"operation": "getServiceAccountTokens", "status": 403, "errorRate": 0.5},
-    ):
+    ]
+
+    for spec in faults:
         added = requests.post(f"{mock_url}/__mock/faults", json=spec, timeout=5)
         assert added.status_code == 201, added.json()
 
