@@ -214,6 +214,18 @@ class DriftReport:
     actual_source: str
     drifts: tuple[Drift, ...]
 
+    @classmethod
+    def of(
+        cls, comparison: Comparison, expected_source: str, actual_source: str
+    ) -> DriftReport:
+        """The report on every difference between the compared structures."""
+        differences = compare_structures(comparison.expected, comparison.actual)
+        drifts = tuple(
+            Drift(difference, classify(difference, comparison))
+            for difference in differences
+        )
+        return cls(expected_source, actual_source, drifts)
+
     @property
     def breaking(self) -> tuple[Drift, ...]:
         return tuple(d for d in self.drifts if d.ruling.verdict is Verdict.BREAKING)
@@ -266,11 +278,7 @@ def compare_documents(
         # A schema counts in every direction either document uses it in.
         schema_uses=_merged(schema_uses(expected), schema_uses(actual)),
     )
-    drifts = tuple(
-        Drift(difference, classify(difference, comparison))
-        for difference in compare_structures(comparison.expected, comparison.actual)
-    )
-    return DriftReport(expected_source, actual_source, drifts)
+    return DriftReport.of(comparison, expected_source, actual_source)
 
 
 def shown_source(source: str) -> str:

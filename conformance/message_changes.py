@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conformance.differences import DifferenceKind, Side
-from conformance.verdicts import Ruling, breaking, non_breaking, unclassified
+from conformance.verdicts import Ruling, breaking, non_breaking, quoted, unclassified
 
 __all__ = [
     "content_ruling",
@@ -50,12 +50,12 @@ def parameter_ruling(
         case (location, name, "required"):
             if after is True and before is not True:
                 return breaking(
-                    f"{location} parameter {name!r} becomes required: requests "
+                    f"{location} parameter {quoted(name)} becomes required: requests "
                     "without it are refused"
                 )
 
             return non_breaking(
-                f"{location} parameter {name!r} is no longer required: requests "
+                f"{location} parameter {quoted(name)} is no longer required: requests "
                 "with it stay valid"
             )
         case (_, _, "deprecated"):
@@ -90,7 +90,7 @@ def _parameters(where: Sequence[str], value: Side) -> list[Parameter]:
 
 def _shown(parameters: list[Parameter]) -> str:
     return ", ".join(
-        f"{location} parameter {name!r}" for location, name, _ in parameters
+        f"{location} parameter {quoted(name)}" for location, name, _ in parameters
     )
 
 

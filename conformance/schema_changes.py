@@ -26,6 +26,7 @@ from conformance.verdicts import (
     Ruling,
     breaking,
     non_breaking,
+    quoted,
     unclassified,
 )
 
@@ -102,7 +103,7 @@ def judge_schema_change(change: SchemaChange, direction: Direction) -> Ruling:
 
     rule = KEYWORD_RULES.get(keyword)
     if rule is None:
-        return unclassified(f"{keyword!r} in a {direction} schema")
+        return unclassified(f"{quoted(keyword)} in a {direction} schema")
 
     if name is not None:
         # One entry of allOf, patternProperties and the like: a subschema of its own.
@@ -142,7 +143,7 @@ def _required(schema: Side) -> frozenset[str]:
 def _property_ruling(change: SchemaChange, direction: Direction) -> Ruling:
     """A property added to or removed from an object schema."""
     names = _property_names(change)
-    shown = ", ".join(repr(name) for name in names)
+    shown = ", ".join(map(quoted, names))
     if change.kind is DifferenceKind.VALUE_CHANGED or not names:
         return unclassified(f"a change of properties {shown} in a {direction} schema")
 

@@ -13,7 +13,7 @@ import json
 from conformance.differences import Difference, DifferenceKind, Side
 from conformance.resolver import JSONValue
 from conformance.structure import Structure
-from conformance.verdicts import Ruling, breaking, non_breaking
+from conformance.verdicts import Ruling, breaking, non_breaking, quoted
 
 __all__ = ["requirements_ruling", "scheme_ruling", "security_of"]
 
@@ -61,20 +61,18 @@ def requirements_ruling(before: Side, after: Side, whose: str) -> Ruling:
 
 def scheme_ruling(difference: Difference) -> Ruling:
     """A security scheme removed, added or changed."""
-    name = difference.path[0]
+    scheme = f"security scheme {quoted(difference.path[0])}"
     if len(difference.path) > 1:
         return breaking(
-            f"security scheme {name!r} changes at {difference.pointer}: clients send "
-            "credentials where and how it used to say"
+            f"{scheme} changes at {difference.pointer}: clients send credentials "
+            "where and how it used to say"
         )
 
     if difference.kind is DifferenceKind.KEY_MISSING:
         return breaking(
-            f"security scheme {name!r} is gone: clients that authenticate with it are "
-            "refused"
+            f"{scheme} is gone: clients that authenticate with it are refused"
         )
 
     return non_breaking(
-        f"security scheme {name!r} is new: the ways clients authenticate today still "
-        "work"
+        f"{scheme} is new: the ways clients authenticate today still work"
     )

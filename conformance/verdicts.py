@@ -11,6 +11,7 @@ travel in turns that effect into a verdict, through ``CONSEQUENCES``.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Verdict",
     "breaking",
     "non_breaking",
+    "quoted",
     "unclassified",
 ]
 
@@ -46,6 +48,11 @@ def breaking(reason: str) -> Ruling:
 
 def non_breaking(reason: str) -> Ruling:
     return Ruling(Verdict.NON_BREAKING, reason)
+
+
+def quoted(name: str) -> str:
+    """A name as reasons show it, in JSON's double quotes like the values beside it."""
+    return json.dumps(name, ensure_ascii=False)
 
 
 def unclassified(what: str) -> Ruling:
