@@ -66,7 +66,7 @@ def reference_copy(description: dict[str, Any]) -> Comparison:
 def reference_path(description: dict[str, Any], tmp_path: Path) -> Path:
     """Unleash's whole published document, or our own where it is not at hand."""
     shared = os.environ.get("UNLEASH_SHARED_DIR")
-    base = Path(shared) if shared else ROOT.parent.parent / "shared"
+    base = Path(shared) if shared else ROOT.parent / "shared"
     path = base / "reference" / "unleash-openapi-upstream.json"
     if path.is_file():
         return path
