@@ -57,18 +57,19 @@ def load_source(
 ) -> dict[str, Any]:
     """Parse the OpenAPI 3.x document at a file path or an http(s) URL."""
     scheme = urlsplit(source).scheme.lower()
+    shown = shown_source(source)
     if scheme in URL_SCHEMES:
-        document = _parse(_fetch(source, token, timeout), shown_source(source))
+        document = _parse(_fetch(source, token, timeout), shown)
     elif "://" in source:
         raise SourceError(
-            repr(source),
+            repr(shown),
             f"uses the {scheme} scheme, which drift cannot fetch",
             "Give a file path or an http(s) URL.",
         )
     else:
         document = _parse(_read(Path(source), source), source)
 
-    _require_openapi_3(document, source)
+    _require_openapi_3(document, shown)
     return document
 
 
@@ -208,7 +209,10 @@ class Drift:
 
 @dataclass(frozen=True)
 class DriftReport:
-    """How one document departs from another, each difference ruled on."""
+    """How one document departs from another, each difference ruled on.
+
+    ``drifts`` holds the breaking differences first, then the others.
+    """
 
     expected_source: str
     actual_source: str
@@ -220,11 +224,14 @@ class DriftReport:
     ) -> DriftReport:
         """The report on every difference between the compared structures."""
         differences = compare_structures(comparison.expected, comparison.actual)
-        drifts = tuple(
+        drifts = [
             Drift(difference, classify(difference, comparison))
             for difference in differences
-        )
-        return cls(expected_source, actual_source, drifts)
+        ]
+        # Breaking ones first; the sort is stable, so each group keeps the
+        # comparator's order (operations, then schemas, then security).
+        drifts.sort(key=lambda drift: drift.ruling.verdict is not Verdict.BREAKING)
+        return cls(expected_source, actual_source, tuple(drifts))
 
     @property
     def breaking(self) -> tuple[Drift, ...]:
@@ -247,7 +254,7 @@ class DriftReport:
             f"{self.expected_source} and {self.actual_source}: "
             f"{len(self.breaking)} breaking, {len(self.non_breaking)} non-breaking"
         )
-        lines = [*map(str, (*self.breaking, *self.non_breaking)), summary]
+        lines = [*map(str, self.drifts), summary]
         # Documents carry no secrets, but a token-shaped enum value or default
         # would reach CI logs through this report.
         return Redactor("")("\n".join(lines) + "\n")
