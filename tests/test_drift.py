@@ -17,14 +17,8 @@ from flask import Flask, Response, request
 
 from conformance.compatibility import Comparison, schema_uses
 from conformance.contract import load_contract
-from conformance.drift import (
-    DriftReport,
-    SourceError,
-    compare_documents,
-    drift,
-    load_source,
-    shown_source,
-)
+from conformance.drift import DriftReport, compare_documents, drift
+from conformance.sources import SourceError, load_source, shown_source
 from conformance.structure import Structure, extract_structure
 from conformance.verdicts import Verdict
 from mock_server import MockConfig, create_app
