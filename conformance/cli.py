@@ -16,6 +16,7 @@ import click
 
 from conformance.cleanup import sweep as sweep_prefix
 from conformance.client import ApiClient
+from conformance.drift import drift
 from conformance.findings import ExitCode
 from conformance.redaction import Redactor
 from conformance.reports import ProgressPrinter, render_summary, write_reports
@@ -211,3 +212,6 @@ def sweep(base_url: str, token: str, request_timeout: float, prefix: str) -> Non
 
     click.echo(f"{len(outcome.deleted)} deleted, {len(outcome.left)} left")
     sys.exit(int(ExitCode.COULD_NOT_RUN if outcome.left else ExitCode.CONFORMANT))
+
+
+main.add_command(drift)

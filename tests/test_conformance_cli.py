@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,3 +210,12 @@ def test_a_mock_whose_faults_were_cleared_is_conformant_again(mock_url: str) -> 
 
     assert cleared.status_code == 204
     assert result.exit_code == 0, result.output
+
+
+def test_drift_is_a_subcommand_and_our_description_has_none() -> None:
+    ours = Path(__file__).resolve().parent.parent / "openapi" / "service-accounts.yaml"
+
+    result = invoke("drift", "--against", str(ours))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(": 0 breaking, 0 non-breaking\n")

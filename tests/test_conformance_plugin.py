@@ -77,9 +77,7 @@ def test_a_broken_server_fails_the_gate_with_the_findings(
         timeout=5,
     ).raise_for_status()
 
-    run = run_pytest(
-        tmp_path, f"--unleash-url={mock_url}", f"--unleash-token={ADMIN}"
-    )
+    run = run_pytest(tmp_path, f"--unleash-url={mock_url}", f"--unleash-token={ADMIN}")
 
     assert run.returncode == 1
     assert "1 failed" in run.stdout
