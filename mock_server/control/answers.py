@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from mock_server.auth import PermissionDenied, Unauthorized
 from mock_server.description import Operation
-from mock_server.errors import ApiError, ErrorKind, MockUsageError
+from mock_server.errors import ApiError, ErrorKind, MockUsageError, echoed
 from mock_server.refusals import BadData, PayloadTooLarge, UnsupportedContentType
 from mock_server.rules import (
     AccountNotFound,
@@ -28,7 +28,8 @@ class UndocumentedStatus(MockUsageError):
         documented = ", ".join(str(code) for code in operation.statuses)
         super().__init__(
             ErrorKind.BAD_DATA,
-            f"Status {status} is not documented for {operation.operation_id}. "
+            f"Status {echoed(str(status))} is not documented for "
+            f"{operation.operation_id}. "
             f"Use one of: {documented}.",
             details=[{"path": pointer, "message": f"Documented: {documented}."}],
         )
