@@ -19,6 +19,7 @@ from mock_server.database import Database
 from mock_server.description import DESCRIPTION_PATH
 from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
+from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
 from mock_server.server import create_mock_server
 
@@ -123,7 +124,8 @@ def main(
         database = Database(state_file)
         app = build()
     except (StartupError, InvalidFixture) as error:
-        raise click.ClickException(str(error)) from None
+        # A seed file may hold token secrets, and its errors may quote them.
+        raise click.ClickException(redacted(str(error))) from None
 
     served: WSGIApplication = app
 

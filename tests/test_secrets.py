@@ -14,6 +14,9 @@ admin token, since the developer needs it to call the mock (the CLI's
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,3 +172,31 @@ def test_no_secret_or_admin_token_appears_in_any_output(tmp_path: Path) -> None:
     assert list(leaks(running.stderr, DEFAULT_ADMIN_TOKEN)) == []
     assert list(leaks(responses, DEFAULT_ADMIN_TOKEN)) == []
     assert list(leaks(state_text, DEFAULT_ADMIN_TOKEN)) == []
+
+
+def test_a_seed_file_the_mock_refuses_is_quoted_without_its_secret(
+    tmp_path: Path,
+) -> None:
+    secret = "user:" + "0123456789abcdef" * 3 + "01234567"
+    token = {"description": "d", "expiresAt": secret, "secret": secret}
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps(
+            {"serviceAccounts": [{"username": "a", "rootRole": 1, "tokens": [token]}]}
+        )
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "mock_server", "--seed", str(seed), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 1
+    assert finished.stdout == ""
+    assert finished.stderr == (
+        f"Error: Cannot load the seed: {seed}: at "
+        "/serviceAccounts/0/tokens/0/expiresAt: '<redacted>' is not a 'date-time'\n"
+    )
