@@ -251,3 +251,56 @@ def test_headers_just_under_the_limit_are_served(client: FlaskClient) -> None:
     )
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "pointer", "problem"),
+    [
+        pytest.param(
+            "PUT",
+            "/__mock/state",
+            {"serviceAccounts": [{"id": 2**63, "username": "a", "rootRole": 1}]},
+            "/body/serviceAccounts/0/id",
+            "9223372036854775808 is greater than the maximum of 9007199254740991",
+            id="fixture-account-id",
+        ),
+        pytest.param(
+            "POST",
+            "/__mock/faults",
+            {"operation": "*", "latencyMs": 0, "times": 2**63},
+            "/body/times",
+            "9223372036854775808 is greater than the maximum of 9007199254740991",
+            id="fault-times",
+        ),
+        pytest.param(
+            "DELETE",
+            f"/__mock/faults/{2**63}",
+            None,
+            "/params/faultId",
+            "9223372036854775808 is greater than the maximum of 9007199254740991",
+            id="fault-id",
+        ),
+        pytest.param(
+            "DELETE",
+            "/__mock/faults/-1",
+            None,
+            "/params/faultId",
+            "-1 is less than the minimum of 1",
+            id="negative-fault-id",
+        ),
+    ],
+)
+def test_control_integers_past_what_javascript_holds_answer_400(
+    client: FlaskClient,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    pointer: str,
+    problem: str,
+) -> None:
+    response = client.open(path, method=method, json=body)
+
+    assert response.status_code == 400
+    assert response.get_json() == body_detail(
+        pointer, f"The `{pointer}` property is invalid: {problem}"
+    )
