@@ -46,17 +46,16 @@ class UnleashErrorTask(ErrorTask):
         error = cast("HTTPRequestParser", self.request).error
         assert error is not None
         kind = _KINDS.get(error.code, ErrorKind.BAD_DATA)
-        # The reason may quote a header line, so it is echoed like any input.
-        body = (
-            ApiError(
-                kind,
-                f"The server could not read the request: {echoed(error.body)}. "
-                "Send well-formed HTTP/1.1, with anything that is not ASCII in "
-                "the URL percent-encoded.",
-            )
-            .to_response()
-            .get_data()
+        # The reason may quote a header line, so it is echoed like any input;
+        # a failure of the app itself is told in the app's own words.
+        message = (
+            "The mock failed to handle this request."
+            if error.code >= 500
+            else f"The server could not read the request: {echoed(error.body)}. "
+            "Send well-formed HTTP/1.1, with anything that is not ASCII in the URL "
+            "percent-encoded."
         )
+        body = ApiError(kind, message).to_response().get_data()
         self.status = f"{error.code} {error.reason}"
         self.response_headers = [("Content-Type", "application/json")]
         self.set_close_on_finish()

@@ -15,6 +15,7 @@ import requests
 
 from mock_server import MockConfig, create_app
 from mock_server.auth import DEFAULT_ADMIN_TOKEN
+from mock_server.handlers import HANDLERS, Call, Reply
 from tests.matchers import error_body, not_found_account
 from tests.serving import raw_request, send_raw, served
 
@@ -252,4 +253,23 @@ def test_a_chunked_body_over_100_kb_answers_413(base_url: str) -> None:
     assert response.status == 413
     assert response.json() == error_body(
         "PayloadTooLargeError", "request entity too large"
+    )
+
+
+def test_an_exception_escaping_the_app_answers_500_without_internals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def explode(call: Call) -> Reply:
+        raise KeyError("secret internals")
+
+    monkeypatch.setitem(HANDLERS, "getServiceAccounts", explode)
+    # With "raise", the app lets the exception out, so waitress answers it.
+    app = create_app(MockConfig(seed=None, response_violations="raise"))
+
+    with served(app) as url:
+        response = send_raw(url, raw_request("GET", ACCOUNTS.encode(), [ADMIN]))
+
+    assert response.status == 500
+    assert response.json() == error_body(
+        "InternalError", "The mock failed to handle this request."
     )
