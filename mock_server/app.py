@@ -31,7 +31,7 @@ from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
 from mock_server.sessions import DEFAULT_SESSION, Sessions
 from mock_server.store import InconsistentState, check_snapshot
-from mock_server.wsgi import HeaderLimit, RequestLog, TrailingSlash
+from mock_server.wsgi import HeaderLimit, RequestLog, TrailingSlash, loggable
 
 log = logging.getLogger("mock_server")
 
@@ -197,7 +197,10 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
         # A bug in the mock. The log names it without a stack trace, which
         # could echo request data; the client learns nothing internal.
         log.error(
-            "%s %s failed: %s", request.method, request.path, type(error).__name__
+            "%s %s failed: %s",
+            request.method,
+            loggable(request.path),
+            type(error).__name__,
         )
         return ApiError(
             ErrorKind.INTERNAL, "The mock failed to handle this request."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
-import waitress
 from flask import Flask
 
 from mock_server.app import create_app
@@ -18,7 +19,9 @@ from mock_server.database import Database
 from mock_server.description import DESCRIPTION_PATH
 from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
+from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
+from mock_server.server import create_mock_server
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -121,7 +124,8 @@ def main(
         database = Database(state_file)
         app = build()
     except (StartupError, InvalidFixture) as error:
-        raise click.ClickException(str(error)) from None
+        # A seed file may hold token secrets, and its errors may quote them.
+        raise click.ClickException(redacted(str(error))) from None
 
     served: WSGIApplication = app
 
@@ -142,7 +146,16 @@ def main(
         f'  try: curl -H "Authorization: {admin_token}" '
         f"{url}/api/admin/service-account"
     )
-    waitress.serve(served, host=host, port=port, threads=threads, ident="unleash-mock")
+    server = create_mock_server(served, host=host, port=port, threads=threads)
+    # waitress stops on SystemExit and lets the requests in flight finish,
+    # so a polite stop no longer cuts off their last log lines.
+    signal.signal(signal.SIGTERM, _exit)
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def _exit(signal_number: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _seed(

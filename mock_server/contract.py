@@ -38,6 +38,10 @@ JSON = "application/json"
 # JSON nested deeper than this is refused; no valid body comes near it.
 MAX_JSON_DEPTH = 64
 
+# No double holds an integer of more digits than this: JavaScript, which
+# Unleash parses JSON with, reads such a number as Infinity.
+MAX_DOUBLE_DIGITS = 309
+
 
 class UnreadableBody(ValueError):
     """A body that is not JSON the mock can hold, with the reason as a detail."""
@@ -62,7 +66,9 @@ def read_json(raw: bytes) -> Any:
         ) from None
 
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(
+            text, parse_constant=_refuse_constant, parse_int=_integer_as_javascript
+        )
     except RecursionError:
         raise UnreadableBody(_too_deep()) from None
     except ValueError as error:
@@ -74,6 +80,18 @@ def read_json(raw: bytes) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _integer_as_javascript(digits: str) -> int | float:
+    """An integer, or infinity past what a double holds, as JavaScript reads it.
+
+    Python alone would refuse more than 4300 digits with a message about its
+    own interpreter limits.
+    """
+    if len(digits.lstrip("-")) > MAX_DOUBLE_DIGITS:
+        return float(digits)
+
+    return int(digits)
 
 
 def _too_deep() -> str:

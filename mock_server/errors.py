@@ -53,6 +53,7 @@ class ErrorKind(Enum):
     CONTENT_TYPE = (415, "ContentTypeError")
     CONTRACT_VIOLATION = (500, "ContractViolationError")
     INTERNAL = (500, "InternalError")
+    NOT_IMPLEMENTED = (501, "NotImplementedError")
 
     def __init__(self, status: int, unleash_name: str) -> None:
         self.status = status
@@ -84,10 +85,12 @@ class ApiError(MockServerError):
         extra: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        # Whatever a message quotes from the request, a token never goes back.
+        message = redacted(message)
         super().__init__(message)
         self.kind = kind
         self.message = message
-        self.details = list(details)
+        self.details = [_redacted_detail(detail) for detail in details]
         self.extra = dict(extra or {})
         self.headers = dict(headers or {})
 
@@ -114,6 +117,13 @@ class ApiError(MockServerError):
         )
         response.headers.update(self.headers)
         return response
+
+
+def _redacted_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: redacted(value) if isinstance(value, str) else value
+        for key, value in detail.items()
+    }
 
 
 class MockUsageError(ApiError):

@@ -25,6 +25,7 @@ from mock_server.contract import (
 )
 from mock_server.description import Operation
 from mock_server.handlers import Reply
+from mock_server.redaction import redacted
 from mock_server.refusals import ContractViolation, PayloadTooLarge
 
 log = logging.getLogger("mock_server")
@@ -83,7 +84,7 @@ class ContractGate:
             return response
 
         error = ContractViolation(self.operation.operation_id, violations)
-        log.error("%s %s", error.message, " | ".join(violations))
+        log.error("%s %s", error.message, redacted(" | ".join(violations)))
 
         if self.raise_on_violation:
             raise error

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.errors import ApiError, ErrorKind
+from mock_server.errors import ApiError, ErrorKind, echoed
 from mock_server.representations import account_json, role_json, token_json
 from mock_server.store import Store
 from mock_server.timestamps import parse_instant
@@ -107,7 +107,7 @@ def create_token(call: Call) -> Reply:
         raise ApiError(
             ErrorKind.BAD_DATA,
             "The expiry date names no instant the server can store.",
-            details=[{"path": "/body/expiresAt", "message": str(error)}],
+            details=[{"path": "/body/expiresAt", "message": echoed(str(error))}],
         ) from None
 
     token, secret = call.store.create_token(

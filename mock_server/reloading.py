@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mock_server.errors import MockServerError
+from mock_server.redaction import redacted
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -63,7 +64,10 @@ class ReloadingApp:
         try:
             self.current = self.build()
         except MockServerError as error:
-            log.error("Reload failed, the previous version keeps serving: %s", error)
+            log.error(
+                "Reload failed, the previous version keeps serving: %s",
+                redacted(str(error)),
+            )
             return False
 
         log.info("Reloaded after a change to %s", ", ".join(map(str, self.watched)))

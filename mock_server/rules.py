@@ -40,7 +40,7 @@ class UsernameTaken(ApiError):
     def __init__(self, username: str) -> None:
         super().__init__(
             ErrorKind.NAME_EXISTS,
-            f"A service account or user with the username {username!r} already "
+            f"A service account or user with the username {echoed(username)!r} already "
             "exists. Choose another username.",
         )
 
@@ -48,13 +48,14 @@ class UsernameTaken(ApiError):
 class UnknownRootRole(ApiError):
     def __init__(self, root_role: int) -> None:
         known = ", ".join(f"{role.id} ({role.name})" for role in ROOT_ROLES.values())
+        shown = echoed(str(root_role))
         super().__init__(
             ErrorKind.BAD_DATA,
-            f"There is no root role with id {root_role}. Use one of: {known}.",
+            f"There is no root role with id {shown}. Use one of: {known}.",
             details=[
                 {
                     "path": "/body/rootRole",
-                    "message": f"The root role {root_role} does not exist.",
+                    "message": f"The root role {shown} does not exist.",
                 }
             ],
         )

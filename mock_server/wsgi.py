@@ -22,6 +22,15 @@ log = logging.getLogger("mock_server.requests")
 MAX_HEADER_BYTES = 16 * 1024
 
 
+def loggable(path: str) -> str:
+    """A request path as a log line shows it.
+
+    Percent-encoding keeps a hostile path from forging log lines, and a token
+    a caller put in the path stays out of the log.
+    """
+    return quote(redacted(path), safe="/:@!$&'()*+,;=-._~<>")
+
+
 class HeaderLimit:
     """Answers 431 in Unleash's error shape when the request headers are too big.
 
@@ -118,13 +127,8 @@ class _Logged:
         if close is not None:
             close()
 
-        # Percent-encoding keeps a hostile path from forging log lines, and a
-        # token a caller put in the path stays out of the log.
-        path = quote(
-            redacted(
-                self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
-            ),
-            safe="/:@!$&'()*+,;=-._~<>",
+        path = loggable(
+            self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
         )
         duration = (time.perf_counter() - self.started) * 1000
         log.info(

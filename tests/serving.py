@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import signal
 import socket
 import subprocess
@@ -13,35 +15,48 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
 from waitress import wasyncore
-from waitress.server import BaseWSGIServer, create_server
+from waitress.server import BaseWSGIServer
+
+from mock_server.server import create_mock_server
 
 
 @contextmanager
 def served(app: Flask) -> Iterator[str]:
     """Serve ``app`` with waitress on a free port; yield its base URL."""
     channels: dict[int, Any] = {}
-    server = create_server(app, map=channels, host="127.0.0.1", port=0, threads=8)
+    server = create_mock_server(app, channels, host="127.0.0.1", port=0, threads=8)
     assert isinstance(server, BaseWSGIServer)
     assert server.socket is not None
     port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            while not stopping.is_set():
+                wasyncore.loop(timeout=0.05, map=channels, count=1)
+        finally:
+            # Sockets are closed by the thread that polls them: closed from
+            # another thread, one could vanish under a running select.
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(channels)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
 
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        # Closing every channel, kept-alive ones included, ends the loop at once.
-        server.task_dispatcher.shutdown()
-        wasyncore.close_all(channels)
-        thread.join(timeout=5)
+        stopping.set()
+        thread.join(timeout=10)
 
 
 def free_port() -> int:
@@ -103,3 +118,49 @@ def _wait_for(base_url: str) -> None:
             time.sleep(0.05)
 
     raise AssertionError(f"the mock did not start on {base_url}")
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def raw_request(
+    method: str,
+    target: bytes,
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    body: bytes = b"",
+) -> bytes:
+    """The bytes of one HTTP/1.1 request, written exactly as given."""
+    lines = [method.encode() + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1"]
+    lines += [name + b": " + value for name, value in headers]
+
+    if body and not any(name.lower() == b"transfer-encoding" for name, _ in headers):
+        lines.append(b"Content-Length: " + str(len(body)).encode())
+
+    lines.append(b"Connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def send_raw(base_url: str, request: bytes) -> RawResponse:
+    """Send request bytes no HTTP client would write, and read the answer.
+
+    A server may answer and close before it has read everything, as it does
+    for headers past its limit, so a refused send still leaves an answer.
+    """
+    address = urlsplit(base_url)
+    assert address.hostname is not None
+    assert address.port is not None
+
+    with socket.create_connection((address.hostname, address.port), 10) as wire:
+        with suppress(BrokenPipeError, ConnectionResetError):
+            wire.sendall(request)
+
+        response = http.client.HTTPResponse(wire)
+        response.begin()
+        return RawResponse(response.status, response.getheaders(), response.read())

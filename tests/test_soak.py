@@ -150,6 +150,7 @@ def test_32_clients_for_a_minute_leave_every_invariant_intact(tmp_path: Path) ->
     accounts = state["serviceAccounts"]
     tokens = [token for account in accounts for token in account["tokens"]]
     counts = tally.counts
+    print(f"soak: {CLIENTS} clients, {SECONDS:.0f} s, {dict(counts)}")
     assert tally.unexpected == []
     assert counts["accounts created"] > 10 * SECONDS
     assert len({account["id"] for account in accounts}) == len(accounts)

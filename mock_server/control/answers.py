@@ -39,11 +39,15 @@ class UndocumentedStatus(MockUsageError):
         if status in operation.statuses:
             # Documented, but a success: a fault only forces errors.
             problem = (
-                f"Status {status} is a success of {operation.operation_id}; "
+                f"Status {echoed(str(status))} is a success of "
+                f"{operation.operation_id}; "
                 "a fault forces an error status."
             )
         else:
-            problem = f"Status {status} is not documented for {operation.operation_id}."
+            problem = (
+                f"Status {echoed(str(status))} is not documented for "
+                f"{operation.operation_id}."
+            )
 
         super().__init__(
             ErrorKind.BAD_DATA,

@@ -17,7 +17,7 @@ from typing import Any
 from mock_server.control.answers import UndocumentedStatus, forceable
 from mock_server.database import Database
 from mock_server.description import Operation
-from mock_server.errors import ApiError, ErrorKind
+from mock_server.errors import ApiError, ErrorKind, echoed
 
 EVERY_OPERATION = "*"
 
@@ -149,7 +149,7 @@ class Faults:
             known = ", ".join([EVERY_OPERATION, *self.operations])
             raise InvalidFault(
                 "/body/operation",
-                f"{operation_id!r} is no operation; use one of {known}.",
+                f"{echoed(str(operation_id))!r} is no operation; use one of {known}.",
             )
 
         status = spec.get("status")
