@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -39,8 +40,19 @@ def served(app: Flask) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         # Closing every channel, kept-alive ones included, ends the loop at once.
+        # The loop's own thread closes them: closed from here, a socket could
+        # vanish under the select() the loop is waiting in, which then fails
+        # with EBADF in the server thread.
         server.task_dispatcher.shutdown()
-        wasyncore.close_all(channels)
+
+        # The loop may run the closing before the wake-up byte is written, if
+        # it is awake already; the write then finds the trigger closed.
+        with contextlib.suppress(OSError):
+            # types-waitress declares the trigger an int; it is waitress's.
+            server.trigger.pull_trigger(  # type: ignore[attr-defined]
+                lambda: wasyncore.close_all(channels)
+            )
+
         thread.join(timeout=5)
 
 
