@@ -8,6 +8,7 @@ written as ``$UNLEASH_TOKEN``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shlex
 from collections.abc import Callable, Mapping
@@ -23,6 +24,12 @@ JSON = "application/json"
 
 # Unleash's web UI sends these on every call, DELETEs included.
 UI_HEADERS = {"Accept": JSON, "Content-Type": JSON}
+
+# The creates, by the body key that names what they create.
+_NAMED_CREATES = {
+    "createServiceAccount": "username",
+    "createServiceAccountToken": "description",
+}
 
 
 class ServerUnreachable(Exception):
@@ -99,10 +106,15 @@ def curl_command(exchange: Exchange, redact: Redactor) -> str:
 class ApiClient:
     """Sends requests to one server with the run's token and timeout."""
 
-    def __init__(self, api_root: str, token: str, timeout: float) -> None:
+    def __init__(
+        self, api_root: str, token: str, timeout: float, prefix: str = ""
+    ) -> None:
         self.api_root = api_root.rstrip("/")
         self.token = token
         self.timeout = timeout
+        # The run's prefix, which the names of resent creates keep.
+        self.prefix = prefix
+        self._resent = itertools.count(1)
         # Recorders see every exchange; checkers all but confirmations, which
         # the check that asked for them judges itself.
         self.recorders: list[Observer] = []
@@ -119,13 +131,14 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         token: str | None = "",
         checked: bool = True,
+        ui_headers: bool = True,
     ) -> Exchange:
         """Send a request; ``token=""`` uses the run's token, None sends none.
 
         ``body`` is sent as JSON with the web UI's headers unless ``raw`` or
-        ``headers`` say otherwise.
+        ``headers`` say otherwise; ``ui_headers=False`` sends only ``headers``.
         """
-        sent = dict(UI_HEADERS)
+        sent = dict(UI_HEADERS) if ui_headers else {}
         sent.update(headers or {})
         credential = self.token if token == "" else token
 
@@ -172,15 +185,36 @@ class ApiClient:
         return exchange
 
     def resend(self, exchange: Exchange) -> Exchange:
-        """The same request once more, as a confirmation of what it showed."""
+        """The same request once more, as a confirmation of what it showed.
+
+        The headers are the ones recorded, exactly. A create that succeeded
+        goes out under a fresh name: the same name again would meet the
+        duplicate rule and answer 409, which confirms nothing.
+        """
         return self.send(
             exchange.method,
             exchange.path,
-            raw=exchange.request_body,
+            raw=self._renamed(exchange),
             headers=exchange.request_headers,
             token=exchange.request_headers.get("Authorization"),
             checked=False,
+            ui_headers=False,
         )
+
+    def _renamed(self, exchange: Exchange) -> bytes | None:
+        created = 200 <= exchange.status < 300
+        key = _NAMED_CREATES.get(exchange.operation_id) if created else None
+        body = exchange.json_request() if key else {}
+        name = body.get(key) if key else None
+
+        if not isinstance(name, str):
+            return exchange.request_body
+
+        if not name.startswith(self.prefix):
+            name = self.prefix + name
+
+        body[str(key)] = f"{name}-again-{next(self._resent)}"
+        return json.dumps(body).encode()
 
     def close(self) -> None:
         self._session.close()

@@ -15,10 +15,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 import schemathesis
 from requests.structures import CaseInsensitiveDict
 from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.engine import Status, events, from_schema
+from schemathesis.engine.errors import (
+    ServerUnavailable,
+    UnhealthyAPIError,
+    UnresponsiveOperationError,
+)
 
 from conformance.client import ApiClient, Exchange, ServerUnreachable, curl_command
 from conformance.contract import Contract, opened
@@ -37,6 +43,14 @@ from conformance.settings import PHASES, RunSettings
 BUSINESS_STATUSES = ["2xx", "400", "401", "403", "404", "409"]
 
 ProgressHook = Callable[[str, str, bool], None]
+
+# What Schemathesis reports when the server, not the suite, let a request down.
+_SERVER_TROUBLE = (
+    requests.RequestException,
+    ServerUnavailable,
+    UnhealthyAPIError,
+    UnresponsiveOperationError,
+)
 
 # The runs in progress, by the id of their Schemathesis schema: before_call
 # hooks are global in Schemathesis, so one hook serves every run.
@@ -151,11 +165,14 @@ class Fuzzer:
             lambda context, case, response: self._after_call(response)
         )
 
+        interrupted = False
+
         try:
             stream = from_schema(schema).execute()
 
             for event in stream:
                 self._handle(event, on_check)
+                interrupted = interrupted or isinstance(event, events.Interrupted)
 
                 # Schemathesis's own max-time makes it loop until the time is
                 # up; the run's budget is a ceiling instead.
@@ -163,6 +180,11 @@ class Fuzzer:
                     stream.stop()
         finally:
             del _GUARDS[id(schema)]
+
+        # Schemathesis turns Ctrl-C into an event and ends its phases early;
+        # the run must still stop, not pass on what it did not finish.
+        if interrupted:
+            raise KeyboardInterrupt
 
     def _schema(self) -> schemathesis.BaseSchema:
         phases = PHASES if not self.settings.read_only else PHASES[:3]
@@ -229,6 +251,15 @@ class Fuzzer:
     def _handle(self, event: events.EngineEvent, on_check: ProgressHook | None) -> None:
         if isinstance(event, events.ScenarioFinished):
             self._scenario(event, on_check)
+        elif isinstance(event, events.NonFatalError) and not isinstance(
+            event.value, _SERVER_TROUBLE
+        ):
+            # A check or hook of the suite failed: that says nothing about the
+            # server, and the run cannot vouch for what it did not check.
+            self.result.error = self.result.error or self.redact(
+                f"the suite failed on {event.label}: "
+                f"{type(event.value).__name__}: {event.value}"
+            )
         elif isinstance(event, events.NonFatalError):
             self.result.found(
                 Finding(

@@ -71,6 +71,11 @@ class Ledger:
             holder = self.live_tokens.get(token_id, self.deleted_tokens.get(token_id))
             return holder == account_id
 
+    def known_accounts(self) -> set[int]:
+        """Every account id the run has seen created, alive or deleted."""
+        with self._lock:
+            return {*self.live_accounts, *self.deleted_accounts}
+
     def any_account(self) -> int | None:
         """An account of ours to aim a call at: the newest alive, else a deleted one."""
         with self._lock:

@@ -17,9 +17,12 @@ from conformance.findings import Severity
 from conformance.judge import Judge
 
 # Stack frames of Node.js, Python and the JVM, and SQL a database would echo.
+# A frame's line break may be a real one or, inside a JSON string, an escaped
+# one: Express-style error handlers put the stack in a `stack` field.
 _INTERNALS = re.compile(
-    r"Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(\S+:\d+:\d+\)"
-    r"|\bat (?:node:)?internal/|File \"[^\"]+\", line \d+"
+    r"Traceback \(most recent call last\)"
+    r"|(?:\n|\\n)\s+at [\w.<>$]+ \(\S+:\d+:\d+\)"
+    r"|\bat (?:node:)?internal/|File \\?\"[^\"]+\", line \d+"
     r"|\bat [\w$.]+\([\w]+\.java:\d+\)"
     r"|\b(?:SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b"
     r"|syntax error at or near|SQLITE_|sqlite3\.|duplicate key value violates"

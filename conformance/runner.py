@@ -71,7 +71,9 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
     )
     deadline = time.monotonic() + settings.time_budget
     redact = Redactor(settings.token)
-    client = ApiClient(settings.api_root, settings.token, settings.request_timeout)
+    client = ApiClient(
+        settings.api_root, settings.token, settings.request_timeout, settings.prefix
+    )
     ledger = Ledger()
     contract = Contract(load_contract())
     judge = Judge(result, client, redact, "scenarios")
