@@ -8,12 +8,15 @@ same by prefix alone, for runs that could not clean up after themselves.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from conformance.client import JSON, ApiClient, ServerUnreachable
 from conformance.ledger import Ledger
 from conformance.operations import ACCOUNTS
 from conformance.settings import RUN_PREFIX
+
+_SPENT = "the time budget was spent"
 
 
 @dataclass
@@ -22,33 +25,51 @@ class Cleanup:
     left: list[str] = field(default_factory=list)
 
 
-def teardown(client: ApiClient, ledger: Ledger, prefix: str) -> Cleanup:
-    """Delete everything of this run's; say what could not be deleted."""
+def teardown(
+    client: ApiClient, ledger: Ledger, prefix: str, deadline: float | None = None
+) -> Cleanup:
+    """Delete everything of this run's; say what could not be deleted.
+
+    Tokens go first, so that none outlives a server that fails to cascade; a
+    token whose delete failed still counts as gone once its account is. Past
+    ``deadline`` nothing more is sent, and what remains is reported as left.
+    """
     outcome = Cleanup()
     accounts, tokens = ledger.snapshot()
+    stuck: dict[int, list[str]] = {}
 
     for token_id, account_id in tokens.items():
+        what = f"token {token_id} of service account {account_id}"
         path = f"{ACCOUNTS}/{account_id}/token/{token_id}"
-        _delete(
-            client, path, f"token {token_id} of service account {account_id}", outcome
-        )
+        tokens_left = Cleanup()
+        _delete(client, path, what, tokens_left, deadline)
+        outcome.deleted += tokens_left.deleted
+        stuck.setdefault(account_id, []).extend(tokens_left.left)
         ledger.token_deleted(token_id)
 
     for account_id in accounts:
-        _delete(
-            client, f"{ACCOUNTS}/{account_id}", f"service account {account_id}", outcome
-        )
+        what = f"service account {account_id}"
+        deleted = _delete(client, f"{ACCOUNTS}/{account_id}", what, outcome, deadline)
         ledger.account_deleted(account_id)
 
-    swept = sweep(client, prefix)
+        if not deleted:
+            outcome.left += stuck.pop(account_id, [])
+
+    swept = sweep(client, prefix, deadline)
     outcome.deleted += swept.deleted
     outcome.left += swept.left
     return outcome
 
 
-def sweep(client: ApiClient, prefix: str = RUN_PREFIX) -> Cleanup:
+def sweep(
+    client: ApiClient, prefix: str = RUN_PREFIX, deadline: float | None = None
+) -> Cleanup:
     """Delete every service account whose username starts with ``prefix``."""
     outcome = Cleanup()
+
+    if _past(deadline):
+        outcome.left.append(f"accounts named {prefix}* (not looked for: {_SPENT})")
+        return outcome
 
     try:
         listing = client.send("GET", ACCOUNTS, checked=False)
@@ -60,8 +81,10 @@ def sweep(client: ApiClient, prefix: str = RUN_PREFIX) -> Cleanup:
     accounts = body.get("serviceAccounts") if isinstance(body, dict) else None
 
     if listing.status != 200 or not isinstance(accounts, list):
+        media = listing.media_type or "no content type"
         outcome.left.append(
-            f"accounts named {prefix}* (list answered {listing.status})"
+            f"accounts named {prefix}* (not looked for: the list answered "
+            f"{listing.status} ({media}), not a list of service accounts)"
         )
         return outcome
 
@@ -70,24 +93,50 @@ def sweep(client: ApiClient, prefix: str = RUN_PREFIX) -> Cleanup:
 
         if isinstance(username, str) and username.startswith(prefix):
             what = f"service account {account.get('id')} ({username})"
-            _delete(client, f"{ACCOUNTS}/{account.get('id')}", what, outcome)
+            _delete(client, f"{ACCOUNTS}/{account.get('id')}", what, outcome, deadline)
 
     return outcome
 
 
-def _delete(client: ApiClient, path: str, what: str, outcome: Cleanup) -> None:
-    try:
-        # No Content-Type: a server that refuses the web UI's DELETE headers
-        # (a check reports that) must still let the run clean up.
-        answer = client.send(
-            "DELETE", path, headers={"Accept": JSON}, checked=False, ui_headers=False
-        )
-    except ServerUnreachable as error:
-        outcome.left.append(f"{what} ({error.reason})")
-        return
+def _delete(
+    client: ApiClient,
+    path: str,
+    what: str,
+    outcome: Cleanup,
+    deadline: float | None = None,
+) -> bool:
+    """Delete one record; whether it is gone, noting the outcome either way."""
+    if _past(deadline):
+        outcome.left.append(f"{what} ({_SPENT})")
+        return False
+
+    # One more try after a dropped connection: a flaky network must not
+    # leave records behind that a second request would have deleted.
+    for attempt in (1, 2):
+        try:
+            # No Content-Type: a server that refuses the web UI's DELETE headers
+            # (a check reports that) must still let the run clean up.
+            answer = client.send(
+                "DELETE",
+                path,
+                headers={"Accept": JSON},
+                checked=False,
+                ui_headers=False,
+            )
+            break
+        except ServerUnreachable as error:
+            if attempt == 2 or _past(deadline):
+                outcome.left.append(f"{what} ({error.reason})")
+                return False
 
     # Gone already counts as cleaned up: a check may have deleted it.
     if 200 <= answer.status < 300 or answer.status == 404:
         outcome.deleted.append(what)
-    else:
-        outcome.left.append(f"{what} (delete answered {answer.status})")
+        return True
+
+    outcome.left.append(f"{what} (delete answered {answer.status})")
+    return False
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline

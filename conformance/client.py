@@ -35,10 +35,11 @@ _NAMED_CREATES = {
 class ServerUnreachable(Exception):
     """The server did not answer: refused, reset, timed out or garbled."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, method: str = "GET") -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.method = method
 
 
 @dataclass
@@ -163,7 +164,7 @@ class ApiClient:
             )
             text = response.text
         except requests.RequestException as error:
-            raise ServerUnreachable(url, _reason(error)) from None
+            raise ServerUnreachable(url, _reason(error), method) from None
 
         operation_id, path_ids = identify(method, path)
         exchange = Exchange(

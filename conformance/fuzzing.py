@@ -165,7 +165,7 @@ class Fuzzer:
             lambda context, case, response: self._after_call(response)
         )
 
-        interrupted = False
+        interrupted = out_of_time = False
 
         try:
             stream = from_schema(schema).execute()
@@ -176,14 +176,15 @@ class Fuzzer:
 
                 # Schemathesis's own max-time makes it loop until the time is
                 # up; the run's budget is a ceiling instead.
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline and not out_of_time:
+                    out_of_time = True
                     stream.stop()
         finally:
             del _GUARDS[id(schema)]
 
         # Schemathesis turns Ctrl-C into an event and ends its phases early;
         # the run must still stop, not pass on what it did not finish.
-        if interrupted:
+        if interrupted and not out_of_time:
             raise KeyboardInterrupt
 
     def _schema(self) -> schemathesis.BaseSchema:

@@ -9,17 +9,19 @@ runs whatever happened before it, Ctrl-C included.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from conformance.cleanup import teardown
 from conformance.client import ApiClient, Exchange, ServerUnreachable
 from conformance.contract import Contract, load_contract
-from conformance.findings import RunResult
+from conformance.findings import Finding, RunResult
 from conformance.fuzzing import Fuzzer
 from conformance.judge import Judge
 from conformance.ledger import Ledger, record
-from conformance.operations import ACCOUNTS, OPERATIONS
+from conformance.operations import ACCOUNTS, OPERATIONS, identify
 from conformance.redaction import Redactor
 from conformance.response_checks import check_response
 from conformance.scenarios import SCENARIOS, World
@@ -35,8 +37,16 @@ class Progress(Protocol):
     def phase_finished(self, name: str) -> None: ...
 
 
+# Teardown's share of the time budget, at most this many seconds. A teardown
+# that needs longer (a slow server) gets up to TEARDOWN_GRACE seconds more:
+# leaving records on a shared server is worse than finishing a little late.
+TEARDOWN_SHARE = 0.2
+TEARDOWN_MOST = 60.0
+TEARDOWN_GRACE = 30.0
+
+
 class CannotRun(Exception):
-    """The run cannot start; the message says why in one line."""
+    """The run cannot start or finish; the message says why in one line."""
 
 
 def plan(settings: RunSettings) -> list[str]:
@@ -69,7 +79,7 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
         seed=settings.seed or 0,
         started_at=datetime.now(UTC),
     )
-    deadline = time.monotonic() + settings.time_budget
+    budget = Budget.starting_now(settings.time_budget)
     redact = Redactor(settings.token)
     client = ApiClient(
         settings.api_root, settings.token, settings.request_timeout, settings.prefix
@@ -83,21 +93,25 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
             judge, contract, exchange, strict=settings.strict, server_errors=True
         )
     )
+    # Nothing is created before the server has answered like Unleash, so a run
+    # that stops at the preflight has nothing to clean up.
+    may_have_created = False
 
     try:
         _preflight(client)
+        may_have_created = not settings.read_only
         world = World(client, judge, ledger, settings)
         world.learn_roles(world.accounts())
-        _run_checks(settings, world, contract, result, redact, deadline, progress)
+        _run_checks(settings, world, contract, result, redact, budget, progress)
     except CannotRun as error:
         result.error = redact(str(error))
     except ServerUnreachable as error:
         result.error = redact(f"the server stopped answering: {error}")
     except KeyboardInterrupt:
-        result.error = "interrupted; created records were deleted"
+        result.error = "interrupted"
     finally:
-        if not settings.read_only:
-            cleanup = teardown(client, ledger, settings.prefix)
+        if may_have_created:
+            cleanup = teardown(client, ledger, settings.prefix, budget.ends_at)
             result.leftovers = [redact(left) for left in cleanup.left]
 
         client.close()
@@ -106,13 +120,45 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
     return result
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The run's time: the checks get most of it, teardown the rest.
+
+    Teardown's share is kept back so that a run cut short by a slow server
+    still has time to delete what it created; ``ends_at`` adds the grace.
+    """
+
+    checks_end_at: float
+    ends_at: float
+    seconds: float
+
+    @classmethod
+    def starting_now(cls, seconds: float) -> Budget:
+        start = time.monotonic()
+        kept_for_teardown = min(seconds * TEARDOWN_SHARE, TEARDOWN_MOST)
+        return cls(
+            start + seconds - kept_for_teardown,
+            start + seconds + TEARDOWN_GRACE,
+            seconds,
+        )
+
+    def check(self, during: str) -> None:
+        """Stop the checks once their share of the budget is spent."""
+        if time.monotonic() > self.checks_end_at:
+            raise CannotRun(
+                f"the time budget of {self.seconds:g} s ran out during {during}; "
+                "the run is incomplete (raise --time-budget, or use a faster "
+                "server or the quick profile)"
+            )
+
+
 def _run_checks(
     settings: RunSettings,
     world: World,
     contract: Contract,
     result: RunResult,
     redact: Redactor,
-    deadline: float,
+    budget: Budget,
     progress: Progress | None,
 ) -> None:
     expiring = None if settings.read_only else expiring_token(world)
@@ -123,19 +169,42 @@ def _run_checks(
         if settings.read_only and not scenario.read_only:
             continue
 
-        if time.monotonic() > deadline:
-            raise CannotRun("the time budget ran out during the scenarios")
+        budget.check("the scenarios")
 
-        scenario.run(world)
+        try:
+            scenario.run(world)
+        except ServerUnreachable as error:
+            # One request went unanswered: a finding. The run goes on if the
+            # server still answers at all, and stops (exit 2) if it does not.
+            _unanswered(result, scenario.name, error, redact)
+            world.client.send("GET", ACCOUNTS, checked=False)
 
     _done(progress, "scenarios")
     _phase(progress, "schemathesis")
     fuzzer = Fuzzer(settings, contract, world.client, world.ledger, result, redact)
-    fuzzer.run(deadline, progress.check_done if progress else None)
+    fuzzer.run(budget.checks_end_at, progress.check_done if progress else None)
+    budget.check("Schemathesis's phases")
     _done(progress, "schemathesis")
 
     if expiring is not None:
         expired_token_rejected(world, expiring)
+
+
+def _unanswered(
+    result: RunResult, scenario: str, error: ServerUnreachable, redact: Redactor
+) -> None:
+    path = urlsplit(error.url).path
+    operation, _ = identify(error.method, path)
+    result.found(
+        Finding(
+            check="request_completed",
+            operation=operation or scenario,
+            title="Request failed without a usable response",
+            expected="an HTTP response within the request timeout",
+            actual=redact(f"{error.method} {error.url}: {error.reason}"),
+            phase="scenarios",
+        )
+    )
 
 
 def _preflight(client: ApiClient) -> None:
