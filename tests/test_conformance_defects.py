@@ -105,6 +105,8 @@ def test_suite_fails_a_defective_mock_naming_the_broken_check(
     assert result.error is None
     assert result.exit_code == ExitCode.NOT_CONFORMANT
     assert set(defect.checks) <= failed, f"reported failures: {sorted(failed)}"
+    # Every fault here shows every time, so no confirmation may call it flaky.
+    assert result.flaky == []
     assert result.leftovers == []
     assert remaining == []
     assert DEFAULT_ADMIN_TOKEN not in repr(result.findings)
