@@ -8,10 +8,12 @@ runs whatever happened before it, Ctrl-C included.
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from conformance.cleanup import teardown
@@ -36,6 +38,8 @@ class Progress(Protocol):
 
     def phase_finished(self, name: str) -> None: ...
 
+
+T = TypeVar("T")
 
 # Teardown's share of the time budget, at most this many seconds. A teardown
 # that needs longer (a slow server) gets up to TEARDOWN_GRACE seconds more:
@@ -161,7 +165,24 @@ def _run_checks(
     budget: Budget,
     progress: Progress | None,
 ) -> None:
-    expiring = None if settings.read_only else expiring_token(world)
+    def survive(step: str, action: Callable[[], T]) -> T | None:
+        """Run a step; an unanswered request in it is a finding, not the end.
+
+        The run goes on if the server still answers at all, and stops (exit
+        2) if it does not.
+        """
+        try:
+            return action()
+        except ServerUnreachable as error:
+            _unanswered(result, step, error, redact)
+            world.client.send("GET", ACCOUNTS, checked=False)
+            return None
+
+    expiring = (
+        None
+        if settings.read_only
+        else survive("expired_token_rejected", lambda: expiring_token(world))
+    )
 
     _phase(progress, "scenarios")
 
@@ -170,14 +191,7 @@ def _run_checks(
             continue
 
         budget.check("the scenarios")
-
-        try:
-            scenario.run(world)
-        except ServerUnreachable as error:
-            # One request went unanswered: a finding. The run goes on if the
-            # server still answers at all, and stops (exit 2) if it does not.
-            _unanswered(result, scenario.name, error, redact)
-            world.client.send("GET", ACCOUNTS, checked=False)
+        survive(scenario.name, functools.partial(scenario.run, world))
 
     _done(progress, "scenarios")
     _phase(progress, "schemathesis")
@@ -187,7 +201,10 @@ def _run_checks(
     _done(progress, "schemathesis")
 
     if expiring is not None:
-        expired_token_rejected(world, expiring)
+        survive(
+            "expired_token_rejected",
+            functools.partial(expired_token_rejected, world, expiring),
+        )
 
 
 def _unanswered(

@@ -8,6 +8,8 @@ dropped on the floor, a server that dies mid-run, one too slow for the budget.
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.test import Client
 
 from conformance.findings import ExitCode, RunResult, Severity
 from conformance.runner import run_suite
@@ -26,6 +29,7 @@ from tests.serving import served
 pytestmark = pytest.mark.socket
 
 ADMIN = "*:*.unleash-insecure-admin-api-token"
+UNBROKEN = "unbroken_wsgi_app"
 ACCOUNTS = "/api/admin/service-account"
 
 StartResponse = Callable[..., Any]
@@ -47,6 +51,7 @@ def broken(app: Flask, fault: Middleware, spared: int) -> Flask:
 
         return fault(environ, start_response, passed_on)
 
+    app.extensions[UNBROKEN] = inner
     app.wsgi_app = wsgi  # type: ignore[method-assign]
     return app
 
@@ -74,14 +79,15 @@ def run(url: str, **settings: Any) -> tuple[RunResult, float]:
     return result, time.monotonic() - started
 
 
-def left_on(app: Flask) -> list[str]:
-    """Usernames of the suite's records still on the mock, read past any fault."""
-    listed = app.test_client().get(ACCOUNTS, headers={"Authorization": ADMIN})
-    return [
-        account["username"]
-        for account in listed.get_json()["serviceAccounts"]
+def left_on(app: Flask) -> dict[int, str]:
+    """The suite's accounts still on the mock, by id, read past any fault."""
+    unbroken = Client(app.extensions.get(UNBROKEN, app.wsgi_app))
+    listed = unbroken.get(ACCOUNTS, headers={"Authorization": ADMIN})
+    return {
+        account["id"]: account["username"]
+        for account in json.loads(listed.get_data())["serviceAccounts"]
         if account["username"].startswith("conformance-")
-    ]
+    }
 
 
 def failed_checks(result: RunResult) -> set[str]:
@@ -137,7 +143,7 @@ def test_a_login_page_instead_of_the_api_cannot_run_and_creates_nothing() -> Non
         f"GET {ACCOUNTS} did not answer like Unleash: 200 (text/html)"
     )
     assert (result.requests_sent, result.leftovers) == (1, [])
-    assert left_on(app) == []
+    assert left_on(app) == {}
 
 
 def test_garbage_answers_are_findings_and_the_run_says_what_it_could_not_clean() -> (
@@ -154,7 +160,7 @@ def test_garbage_answers_are_findings_and_the_run_says_what_it_could_not_clean()
         f"accounts named conformance-{result.run_id}-* (not looked for: the list "
         "answered 200 (application/json), not a list of service accounts)"
     ]
-    assert left_on(app) == []
+    assert left_on(app) == {}
 
 
 def test_server_errors_are_findings_and_nothing_is_left() -> None:
@@ -164,7 +170,7 @@ def test_server_errors_are_findings_and_nothing_is_left() -> None:
     assert result.exit_code is ExitCode.NOT_CONFORMANT
     assert "not_a_server_error" in failed_checks(result)
     assert (result.error, result.leftovers) == (None, [])
-    assert left_on(app) == []
+    assert left_on(app) == {}
 
 
 def test_answers_that_never_come_are_findings_and_the_run_goes_on() -> None:
@@ -175,7 +181,7 @@ def test_answers_that_never_come_are_findings_and_the_run_goes_on() -> None:
     assert "request_completed" in failed_checks(result)
     assert "created_account_listed" not in failed_checks(result)
     assert (result.error, result.leftovers) == (None, [])
-    assert left_on(app) == []
+    assert left_on(app) == {}
     assert elapsed < 120
 
 
@@ -189,7 +195,7 @@ def test_dropped_connections_are_findings_and_teardown_tries_again() -> None:
     assert result.exit_code is ExitCode.NOT_CONFORMANT
     assert "request_completed" in failed_checks(result)
     assert (result.error, result.leftovers) == (None, [])
-    assert left_on(app) == []
+    assert left_on(app) == {}
 
 
 def test_a_server_that_dies_mid_run_stops_it_saying_what_is_left() -> None:
@@ -201,10 +207,16 @@ def test_a_server_that_dies_mid_run_stops_it_saying_what_is_left() -> None:
     assert result.exit_code is ExitCode.COULD_NOT_RUN
     assert result.error is not None
     assert result.error.startswith("the server stopped answering: ")
-    assert result.leftovers == [
-        left for left in result.leftovers if "connection refused or dropped" in left
-    ]
-    assert len(result.leftovers) == len(left_on(app)) + 1
+    assert all("connection refused or dropped" in left for left in result.leftovers)
+    assert result.leftovers[-1] == (
+        f"accounts named conformance-{result.run_id}-* (connection refused or dropped)"
+    )
+    reported = {
+        int(match.group(1))
+        for left in result.leftovers
+        if (match := re.fullmatch(r"service account (\d+) \(.*", left))
+    }
+    assert reported == set(left_on(app))
     assert elapsed < 60
 
 
@@ -216,5 +228,5 @@ def test_a_server_too_slow_for_the_budget_stops_in_time_and_cleans_up() -> None:
     assert result.error is not None
     assert result.error.startswith("the time budget of 20 s ran out during ")
     assert result.leftovers == []
-    assert left_on(app) == []
+    assert left_on(app) == {}
     assert elapsed < 20 + 30
