@@ -117,7 +117,7 @@ def test_summary_of_a_run_that_could_not_run_gives_the_error() -> None:
             id="leftover-only",
         ),
         pytest.param(
-            {"error": "interrupted; created records were deleted"},
+            {"error": "interrupted"},
             "Verdict: could not run, exit code 2: the run stopped before it "
             "could judge the server",
             id="interrupted",
