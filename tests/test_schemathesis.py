@@ -60,9 +60,9 @@ CONTROL_BUSINESS_RULES = [
         },
     }
 ]
-# The fuzz run takes two to three minutes on two cores; past the ceiling it
+# The fuzz run takes three to four minutes on two busy cores; past the ceiling it
 # is stopped and fails, rather than hold up the whole test run.
-CEILING_SECONDS = float(os.environ.get("FUZZ_CEILING_SECONDS", "300"))
+CEILING_SECONDS = float(os.environ.get("FUZZ_CEILING_SECONDS", "480"))
 STACK_TRACE = re.compile(rb'Traceback \(most recent call last\)|File "[^"]*", line \d+')
 
 
@@ -248,7 +248,7 @@ def _note(run: Run, event: events.EngineEvent) -> None:
 def test_10000_schemathesis_requests_in_every_phase_find_nothing_wrong() -> None:
     app = create_app(MockConfig(response_violations="respond"))
 
-    run = run_schemathesis(app, max_examples=1100, stateful_examples=900)
+    run = run_schemathesis(app, max_examples=1700, stateful_examples=900)
 
     traffic = run.traffic
     print(
