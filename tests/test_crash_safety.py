@@ -140,7 +140,8 @@ class Writer:
             return True
 
         account_id = self.draw.choice(candidates)
-        body = {**TOKEN, "description": f"t{self.steps}"}
+        # Unique across cycles: an account outlives the cycle that made it.
+        body = {**TOKEN, "description": f"t{self.seed}-{self.steps}"}
         response = self.call("POST", f"{ACCOUNTS}/{account_id}/token", json=body)
 
         if response is None:
