@@ -41,6 +41,8 @@ class Judge:
         self.client = client
         self.redact = redact
         self.phase = phase
+        # Told of every outcome, for progress while the run goes on.
+        self.on_check: Callable[[str, str, bool], None] | None = None
 
     def expect(
         self,
@@ -60,12 +62,15 @@ class Judge:
 
         if holds(exchange):
             self.result.passed(operation, check)
+            self._tell(operation, check, ok=True)
             return True
 
         if severity is Severity.FAILURE and not self._reproduces(
             exchange, holds, replay
         ):
             severity = Severity.FLAKY
+
+        self._tell(operation, check, ok=severity is not Severity.FAILURE)
 
         self.result.found(
             Finding(
@@ -80,6 +85,10 @@ class Judge:
             )
         )
         return False
+
+    def _tell(self, operation: str, check: str, *, ok: bool) -> None:
+        if self.on_check is not None:
+            self.on_check(operation, check, ok)
 
     def _reproduces(
         self, exchange: Exchange, holds: Predicate, replay: Replay | None

@@ -91,6 +91,7 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
     ledger = Ledger()
     contract = Contract(load_contract())
     judge = Judge(result, client, redact, "scenarios")
+    judge.on_check = progress.check_done if progress else None
     client.recorders.append(lambda exchange: _note(exchange, ledger, redact, result))
     client.checkers.append(
         lambda exchange: check_response(
@@ -178,13 +179,12 @@ def _run_checks(
             world.client.send("GET", ACCOUNTS, checked=False)
             return None
 
+    _phase(progress, "scenarios")
     expiring = (
         None
         if settings.read_only
         else survive("expired_token_rejected", lambda: expiring_token(world))
     )
-
-    _phase(progress, "scenarios")
 
     for scenario in SCENARIOS:
         if settings.read_only and not scenario.read_only:
