@@ -8,13 +8,14 @@ same by prefix alone, for runs that could not clean up after themselves.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
 from conformance.client import JSON, ApiClient, ServerUnreachable
 from conformance.ledger import Ledger
 from conformance.operations import ACCOUNTS
-from conformance.settings import RUN_PREFIX
+from conformance.settings import RUN_ID_PATTERN, RUN_PREFIX
 
 _SPENT = "the time budget was spent"
 
@@ -62,10 +63,21 @@ def teardown(
 
 
 def sweep(
-    client: ApiClient, prefix: str = RUN_PREFIX, deadline: float | None = None
+    client: ApiClient,
+    prefix: str = RUN_PREFIX,
+    deadline: float | None = None,
+    *,
+    dry_run: bool = False,
 ) -> Cleanup:
-    """Delete every service account whose username starts with ``prefix``."""
+    """Delete every service account a run named with ``prefix``.
+
+    ``prefix`` is one run's (``conformance-1a2b3c4d-``) or every run's
+    (``conformance-``); either way only names of a run's shape match, so an
+    account someone called ``conformance-team-bot`` is never touched. With
+    ``dry_run`` the accounts are listed as deleted, and nothing is sent.
+    """
     outcome = Cleanup()
+    ours = run_names(prefix)
 
     if _past(deadline):
         outcome.left.append(f"accounts named {prefix}* (not looked for: {_SPENT})")
@@ -91,11 +103,24 @@ def sweep(
     for account in accounts:
         username = account.get("username") if isinstance(account, dict) else None
 
-        if isinstance(username, str) and username.startswith(prefix):
+        if isinstance(username, str) and ours.match(username):
             what = f"service account {account.get('id')} ({username})"
-            _delete(client, f"{ACCOUNTS}/{account.get('id')}", what, outcome, deadline)
+
+            if dry_run:
+                outcome.deleted.append(what)
+            else:
+                path = f"{ACCOUNTS}/{account.get('id')}"
+                _delete(client, path, what, outcome, deadline)
 
     return outcome
+
+
+def run_names(prefix: str) -> re.Pattern[str]:
+    """The usernames a run with this prefix (or any run, for the bare one) gives."""
+    if prefix == RUN_PREFIX:
+        return re.compile(re.escape(RUN_PREFIX) + RUN_ID_PATTERN + "-")
+
+    return re.compile(re.escape(prefix))
 
 
 def _delete(

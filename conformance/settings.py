@@ -14,6 +14,8 @@ from pathlib import Path
 # Everything a run creates is named with this prefix and its run id, so a run
 # only ever touches its own records and `sweep` finds what a crash left.
 RUN_PREFIX = "conformance-"
+# A run id: eight lowercase hex digits, as new_run_id makes them.
+RUN_ID_PATTERN = "[0-9a-f]{8}"
 
 # Schemathesis's phases, all run in both profiles; they differ in how many
 # examples each phase draws.
