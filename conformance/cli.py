@@ -8,6 +8,7 @@ that cannot start says why in one line on stderr.
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from conformance.findings import ExitCode
 from conformance.redaction import Redactor
 from conformance.reports import ProgressPrinter, render_summary, write_reports
 from conformance.runner import plan, run_suite
-from conformance.settings import RUN_PREFIX, Profile, RunSettings
+from conformance.settings import RUN_ID_PATTERN, RUN_PREFIX, Profile, RunSettings
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
 
@@ -183,35 +184,59 @@ def run(
 @main.command()
 @with_target
 @click.option(
-    "--prefix",
-    default=RUN_PREFIX,
-    show_default=True,
-    help="Delete service accounts whose username starts with this.",
+    "--run",
+    "run_id",
+    help="Only this run's records (its id is printed when it starts).",
 )
-def sweep(base_url: str, token: str, request_timeout: float, prefix: str) -> None:
-    """Delete what earlier runs left behind: accounts named with the run prefix."""
-    if not prefix.startswith(RUN_PREFIX):
+@click.option("--dry-run", is_flag=True, help="List what would be deleted.")
+def sweep(
+    base_url: str, token: str, request_timeout: float, run_id: str | None, dry_run: bool
+) -> None:
+    """Delete what earlier runs left behind: accounts a run named conformance-<id>-."""
+    if run_id is not None and not re.fullmatch(RUN_ID_PATTERN, run_id):
         raise click.BadParameter(
-            f"{prefix!r} does not start with {RUN_PREFIX!r}; sweep only deletes "
-            "what the suite created",
-            param_hint="--prefix",
+            f"{run_id!r} is not a run id; a run id is eight hex digits, such as "
+            "1a2b3c4d",
+            param_hint="--run",
         )
 
+    prefix = RUN_PREFIX if run_id is None else f"{RUN_PREFIX}{run_id}-"
     client = ApiClient(base_url, token, request_timeout)
 
     try:
-        outcome = sweep_prefix(client, prefix)
+        outcome = sweep_prefix(client, prefix, dry_run=dry_run)
     finally:
         client.close()
 
+    verb = "would delete" if dry_run else "deleted"
+
     for deleted in outcome.deleted:
-        click.echo(f"deleted {deleted}")
+        click.echo(f"{verb} {deleted}")
 
     for left in outcome.left:
         click.echo(f"could not delete {left}", err=True)
 
-    click.echo(f"{len(outcome.deleted)} deleted, {len(outcome.left)} left")
+    if dry_run:
+        click.echo(f"{len(outcome.deleted)} to delete; dry run, nothing was deleted")
+    else:
+        click.echo(f"{len(outcome.deleted)} deleted, {len(outcome.left)} left")
+
     sys.exit(int(ExitCode.COULD_NOT_RUN if outcome.left else ExitCode.CONFORMANT))
 
 
 main.add_command(drift)
+
+
+def entry() -> None:
+    """The console script: a usage error is one line on stderr, and exit 2."""
+    try:
+        main.main(standalone_mode=False)
+    except click.ClickException as error:
+        message = error.format_message()
+        # The one message of several lines is the help a bare command shows.
+        one_line = "\n" not in message.strip()
+        click.echo(f"unleash-conformance: {message}" if one_line else message, err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("unleash-conformance: aborted", err=True)
+        sys.exit(int(ExitCode.COULD_NOT_RUN))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,17 +162,24 @@ def test_a_clean_mock_is_conformant(mock_url: str) -> None:
     assert not [a for a in accounts(mock_url) if "conformance-" in a["username"]]
 
 
-def test_sweep_deletes_only_what_earlier_runs_left(mock_url: str) -> None:
-    before = accounts(mock_url)
-    left_behind = [
+def create_accounts(base_url: str, *usernames: str) -> list[int]:
+    return [
         requests.post(
-            mock_url + ACCOUNTS,
+            base_url + ACCOUNTS,
             json={"username": username, "name": "Left", "rootRole": 3},
             headers={"Authorization": ADMIN},
             timeout=5,
         ).json()["id"]
-        for username in ("conformance-0badc0de-a-1", "conformance-feedbeef-b-2")
+        for username in usernames
     ]
+
+
+def test_sweep_deletes_only_what_earlier_runs_left(mock_url: str) -> None:
+    kept = create_accounts(mock_url, "conformance-team-bot")
+    before = accounts(mock_url)
+    left_behind = create_accounts(
+        mock_url, "conformance-0badc0de-a-1", "conformance-feedbeef-b-2"
+    )
 
     result = invoke("sweep", "--base-url", mock_url, "--token", ADMIN)
 
@@ -181,15 +190,41 @@ def test_sweep_deletes_only_what_earlier_runs_left(mock_url: str) -> None:
         "2 deleted, 0 left",
     ]
     assert accounts(mock_url) == before
+    assert kept[0] in [account["id"] for account in before]
 
 
-def test_sweep_refuses_a_prefix_that_is_not_the_suites(mock_url: str) -> None:
+def test_sweep_of_one_run_in_a_dry_run_lists_and_deletes_nothing(
+    mock_url: str,
+) -> None:
+    left_behind = create_accounts(
+        mock_url, "conformance-0badc0de-a-1", "conformance-feedbeef-b-2"
+    )
+    before = accounts(mock_url)
+
     result = invoke(
-        "sweep", "--base-url", mock_url, "--token", ADMIN, "--prefix", "ci-"
+        "sweep",
+        "--base-url",
+        mock_url,
+        "--token",
+        ADMIN,
+        "--run",
+        "0badc0de",
+        "--dry-run",
     )
 
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"would delete service account {left_behind[0]} (conformance-0badc0de-a-1)",
+        "1 to delete; dry run, nothing was deleted",
+    ]
+    assert accounts(mock_url) == before
+
+
+def test_sweep_refuses_a_run_id_of_another_shape(mock_url: str) -> None:
+    result = invoke("sweep", "--base-url", mock_url, "--token", ADMIN, "--run", "ci")
+
     assert result.exit_code == 2
-    assert "'ci-' does not start with 'conformance-'" in result.output
+    assert "'ci' is not a run id" in result.output
 
 
 def test_a_mock_whose_faults_were_cleared_is_conformant_again(mock_url: str) -> None:
@@ -217,3 +252,81 @@ def test_drift_is_a_subcommand_and_our_description_has_none() -> None:
 
     assert result.exit_code == 0, result.output
     assert result.output.endswith(": 0 breaking, 0 non-breaking\n")
+
+
+def test_user_text_that_reads_like_sql_raises_no_alarm(mock_url: str) -> None:
+    # Someone else's records on a shared server may say anything at all.
+    account = requests.post(
+        mock_url + ACCOUNTS,
+        json={"username": "ops-bot", "name": "Select team bot", "rootRole": 3},
+        headers={"Authorization": ADMIN},
+        timeout=5,
+    ).json()
+    requests.post(
+        f"{mock_url}{ACCOUNTS}/{account['id']}/token",
+        json={"description": "copied from vault", "expiresAt": "2030-01-01T00:00:00Z"},
+        headers={"Authorization": ADMIN},
+        timeout=5,
+    ).raise_for_status()
+
+    result = invoke("run", "--base-url", mock_url, "--token", ADMIN, "--seed", "6")
+
+    assert result.exit_code == 0, result.output
+
+
+def test_progress_names_each_failing_check_as_the_run_goes(mock_url: str) -> None:
+    requests.post(
+        f"{mock_url}/__mock/faults",
+        json={"operation": "getServiceAccountTokens", "status": 403},
+        timeout=5,
+    ).raise_for_status()
+
+    result = invoke("run", "--base-url", mock_url, "--token", ADMIN, "--seed", "7")
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "  failed: delete_cascades on getServiceAccountTokens" in lines
+    assert "  failed: positive_data_acceptance on getServiceAccountTokens" in lines
+    assert any(
+        re.fullmatch(
+            r"scenarios: finished in [\d.]+ s, \d+ checks, \d+ passed, "
+            r"[1-9]\d* failed",
+            line,
+        )
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        pytest.param(
+            ["run", "--token", "t"],
+            "unleash-conformance: Missing option '--base-url'.",
+            id="missing-option",
+        ),
+        pytest.param(
+            ["run", "--base-url", "http://h", "--token", "t", "--seed", "x"],
+            "unleash-conformance: Invalid value for '--seed': 'x' is not a valid "
+            "integer.",
+            id="bad-value",
+        ),
+        pytest.param(
+            ["rnu"],
+            "unleash-conformance: No such command 'rnu'. Did you mean 'run'?",
+            id="unknown-command",
+        ),
+    ],
+)
+def test_the_console_script_says_a_usage_error_in_one_line(
+    arguments: list[str], line: str
+) -> None:
+    ran = subprocess.run(
+        [str(Path(sys.executable).parent / "unleash-conformance"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (ran.returncode, ran.stdout, ran.stderr) == (2, "", line + "\n")
