@@ -106,7 +106,6 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
         _preflight(client)
         may_have_created = not settings.read_only
         world = World(client, judge, ledger, settings)
-        world.learn_roles(world.accounts())
         _run_checks(settings, world, contract, result, redact, budget, progress)
     except CannotRun as error:
         result.error = redact(str(error))
@@ -180,6 +179,7 @@ def _run_checks(
             return None
 
     _phase(progress, "scenarios")
+    world.learn_roles(world.accounts())
     expiring = (
         None
         if settings.read_only
