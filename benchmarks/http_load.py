@@ -74,7 +74,7 @@ def workloads(seconds: int) -> list[Workload]:
 
 
 @click.command()
-@click.option("--seconds", default=5, show_default=True, help="Per measured load.")
+@click.option("--seconds", default=4, show_default=True, help="Per measured load.")
 @click.option("--warmup", default=1, show_default=True, help="Before each load.")
 @click.option("--threads", default=THREADS, show_default=True, help="WSGI threads.")
 def main(seconds: int, warmup: int, threads: int) -> None:
