@@ -117,6 +117,12 @@ DEFECTS = (
         ("content_type_conformance",),
     ),
     Defect(
+        "token-list-forbidden",
+        "An admin's valid request for a token list is refused with 403",
+        wire.token_list_forbidden,
+        ("positive_data_acceptance", "delete_cascades"),
+    ),
+    Defect(
         "no-location",
         "A 201 comes without its location header",
         wire.no_location,

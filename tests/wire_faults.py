@@ -151,6 +151,22 @@ def charset_refused(app: Flask, _: pytest.MonkeyPatch) -> None:
     tamper(app, before=before)
 
 
+def token_list_forbidden(app: Flask, _: pytest.MonkeyPatch) -> None:
+    """Middleware answers 403 to every token list, an admin's included."""
+
+    def before(request: Request) -> Answer | None:
+        if operation_of(request) == "getServiceAccountTokens":
+            return unleash_error(
+                403,
+                "PermissionError",
+                "You don't have the required permissions to perform this operation.",
+            )
+
+        return None
+
+    tamper(app, before=before)
+
+
 def bearer_refused(app: Flask, _: pytest.MonkeyPatch) -> None:
     """Middleware answers 401 to `Authorization: Bearer <token>`."""
 
