@@ -60,8 +60,19 @@ def flaky_proxy(upstream_url: str, faults: Faults) -> Iterator[str]:
 
             server = socket.create_connection((upstream.hostname, upstream.port))
             open_sockets.extend((client, server))
-            threading.Thread(target=pipe, args=(client, server, False)).start()
-            threading.Thread(target=pipe, args=(server, client, True)).start()
+
+            # Set before either pipe starts: one may close both sockets before
+            # the other runs at all.
+            for end in (client, server):
+                end.settimeout(0.05)
+
+            for source, target, answers in (
+                (client, server, False),
+                (server, client, True),
+            ):
+                threading.Thread(
+                    target=pipe, args=(source, target, answers), daemon=True
+                ).start()
 
         listener.close()
 
@@ -70,7 +81,6 @@ def flaky_proxy(upstream_url: str, faults: Faults) -> Iterator[str]:
 
     def pipe(source: socket.socket, target: socket.socket, answers: bool) -> None:
         answered = 0
-        source.settimeout(0.05)
 
         while not dead():
             try:
