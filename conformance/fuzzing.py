@@ -11,7 +11,6 @@ response to the ledger and to the suite's own response checks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +28,7 @@ from schemathesis.engine.errors import (
 from conformance.client import ApiClient, Exchange, ServerUnreachable, curl_command
 from conformance.contract import Contract, opened
 from conformance.findings import Finding, RunResult, Severity
-from conformance.judge import Judge, describe_response
+from conformance.judge import CheckHook, Judge, describe_response
 from conformance.ledger import Ledger
 from conformance.operations import as_id, identify
 from conformance.redaction import Redactor
@@ -50,8 +49,6 @@ BUSINESS_STATUSES = {
     "createServiceAccountToken": ["2xx", "400", "403", "404", "409"],
     "deleteServiceAccountToken": ["2xx", "404"],
 }
-
-ProgressHook = Callable[[str, str, bool], None]
 
 # What Schemathesis reports when the server, not the suite, let a request down.
 _SERVER_TROUBLE = (
@@ -165,7 +162,7 @@ class Fuzzer:
         self.judge = Judge(result, client, redact, "fuzzing")
         self._api_path = urlsplit(settings.api_root).path
 
-    def run(self, deadline: float, on_check: ProgressHook | None = None) -> None:
+    def run(self, deadline: float, on_check: CheckHook | None = None) -> None:
         self.judge.on_check = on_check
         schema = self._schema()
         _GUARDS[id(schema)] = Guard(self.ledger, self.settings.prefix)
@@ -274,7 +271,7 @@ class Fuzzer:
             path_ids=path_ids,
         )
 
-    def _handle(self, event: events.EngineEvent, on_check: ProgressHook | None) -> None:
+    def _handle(self, event: events.EngineEvent, on_check: CheckHook | None) -> None:
         if isinstance(event, events.ScenarioFinished):
             self._scenario(event, on_check)
         elif isinstance(event, events.NonFatalError) and not isinstance(
@@ -304,7 +301,7 @@ class Fuzzer:
             )
 
     def _scenario(
-        self, event: events.ScenarioFinished, on_check: ProgressHook | None
+        self, event: events.ScenarioFinished, on_check: CheckHook | None
     ) -> None:
         recorder = event.recorder
 

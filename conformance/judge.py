@@ -18,6 +18,8 @@ from conformance.redaction import Redactor
 Predicate = Callable[[Exchange], bool]
 Describe = Callable[[Exchange], str]
 Replay = Callable[[], Exchange]
+# Told of each check outcome: operation, check, whether it held.
+CheckHook = Callable[[str, str, bool], None]
 
 # How much of a response body a finding quotes.
 QUOTE_LIMIT = 300
@@ -42,7 +44,7 @@ class Judge:
         self.redact = redact
         self.phase = phase
         # Told of every outcome, for progress while the run goes on.
-        self.on_check: Callable[[str, str, bool], None] | None = None
+        self.on_check: CheckHook | None = None
 
     def expect(
         self,

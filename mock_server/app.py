@@ -106,7 +106,8 @@ def create_app(
         expose_headers=["location"],
         max_age=600,
     )
-    app.wsgi_app = RequestLog(HeaderLimit(TrailingSlash(app.wsgi_app)))  # type: ignore[method-assign]
+    wrapped = RequestLog(HeaderLimit(TrailingSlash(app.wsgi_app)))
+    app.wsgi_app = wrapped  # type: ignore[method-assign]
     return app
 
 

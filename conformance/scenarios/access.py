@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from conformance.client import Exchange
 from conformance.operations import ACCOUNTS
-from conformance.scenarios.world import World, created_id, status_is
+from conformance.scenarios.world import World, created_id, created_secret, status_is
 
 # A token that expires this soon is checked at the end of the run, by when it
 # has expired; the margin covers a server clock a little behind ours.
@@ -106,7 +106,7 @@ def deleted_token_rejected(world: World) -> None:
         return
 
     token = world.create_token(account_id)
-    token_id, secret = created_id(token), _secret(token)
+    token_id, secret = created_id(token), created_secret(token)
 
     if token_id is None or secret is None:
         return
@@ -137,7 +137,7 @@ def expiring_token(world: World) -> ExpiringToken | None:
         return None
 
     token = world.create_token(account_id, expires_in=EXPIRY)
-    secret = _secret(token)
+    secret = created_secret(token)
 
     if secret is None:
         return None
@@ -204,10 +204,6 @@ def _every_operation(world: World, *, token: str | None) -> list[Exchange]:
 
 def _viewer_secret(world: World) -> str | None:
     account_id = created_id(world.create_account("Viewer"))
-    return None if account_id is None else _secret(world.create_token(account_id))
-
-
-def _secret(exchange: Exchange) -> str | None:
-    body = exchange.json
-    secret = body.get("secret") if isinstance(body, dict) else None
-    return secret if isinstance(secret, str) and secret else None
+    return (
+        None if account_id is None else created_secret(world.create_token(account_id))
+    )

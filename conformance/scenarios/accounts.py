@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from conformance.client import Exchange
 from conformance.findings import Severity
 from conformance.operations import ACCOUNTS
-from conformance.scenarios.world import World, created_id, listed_account, status_is
+from conformance.scenarios.world import (
+    World,
+    created_id,
+    created_secret,
+    listed_account,
+    status_is,
+)
 
 
 def created_account_listed(world: World) -> None:
@@ -79,7 +85,7 @@ def delete_cascades(world: World) -> None:
 
     token = world.create_token(account_id)
     token_id = created_id(token)
-    secret = (token.json or {}).get("secret") if isinstance(token.json, dict) else None
+    secret = created_secret(token)
     account = f"{ACCOUNTS}/{account_id}"
 
     world.judge.expect(
@@ -118,7 +124,7 @@ def delete_cascades(world: World) -> None:
         operation="getServiceAccounts",
     )
 
-    if isinstance(secret, str) and secret:
+    if secret is not None:
         world.judge.expect(
             "delete_cascades",
             world.client.send("GET", ACCOUNTS, token=secret),

@@ -88,6 +88,13 @@ def created_id(exchange: Exchange) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
+def created_secret(exchange: Exchange) -> str | None:
+    """The secret a token create answered with, when it gave one."""
+    body = exchange.json
+    secret = body.get("secret") if isinstance(body, dict) else None
+    return secret if isinstance(secret, str) and secret else None
+
+
 def listed_account(listing: Exchange, account_id: int) -> dict[str, Any] | None:
     body = listing.json
     accounts = body.get("serviceAccounts") if isinstance(body, dict) else None
