@@ -198,6 +198,7 @@ class Contract:
         # openapi-core matches requests against `servers`; the mock answers on
         # whatever host it is served on, under its own base path.
         served = {**document, "servers": [{"url": base_path or "/"}]}
+        self.document = served
         spec = SchemaPath.from_dict(served)
         self._requests = V30RequestValidator(
             spec, extra_media_type_deserializers={JSON: _deserialize_json}

@@ -4,13 +4,18 @@ It builds the request openapi-core reads from Flask's, and checks each
 response before it leaves: a response that breaks the description is a bug in
 the mock, logged and answered with a 500 that names every violation (or raised,
 when a test runs the mock).
+
+Each check first asks the operation's screens (``screens.py``), compiled once
+from the description; only what they do not pass goes to openapi-core, which
+then decides and words every error.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,25 +25,62 @@ from mock_server.contract import (
     ApiCall,
     ApiResponse,
     Contract,
+    RequestFindings,
     api_call,
     media_type,
+    read_json,
 )
 from mock_server.description import Operation
 from mock_server.handlers import Reply
 from mock_server.redaction import redacted
 from mock_server.refusals import ContractViolation, PayloadTooLarge
+from mock_server.screens import (
+    RequestScreen,
+    ResponseScreen,
+    request_screen,
+    response_screen,
+)
 
 log = logging.getLogger("mock_server")
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedRequest:
+    """A request's findings, and its JSON body if a screen read it already."""
+
+    findings: RequestFindings
+    body: Any = None
+    screened: bool = False
+
+    def body_of(self, call: ApiCall, has_body: bool) -> Any:
+        """The body as JSON; called once the findings are known to be clean."""
+        if self.screened or not has_body:
+            return self.body
+
+        return read_json(call.body or b"null")
+
+
 @dataclass(frozen=True)
 class ContractGate:
-    """Validates one operation's requests and responses with openapi-core."""
+    """Validates one operation's requests and responses against the description."""
 
     contract: Contract
     operation: Operation
     raise_on_violation: bool
     base_path: str = ""
+    request_screen: RequestScreen | None = field(init=False)
+    response_screen: ResponseScreen | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        method, path = self.operation.method, self.operation.path
+        document = self.contract.document
+        # A frozen dataclass sets derived fields this way, once, at start.
+        object.__setattr__(
+            self, "request_screen", request_screen(document, path, method)
+        )
+        object.__setattr__(
+            self, "response_screen", response_screen(document, path, method)
+        )
 
     def call(
         self, path_arguments: dict[str, str], *, with_body: bool = True
@@ -69,7 +111,36 @@ class ContractGate:
             path_pattern=request.root_path + self.base_path + self.operation.path,
         )
 
-    def checked(self, call: ApiCall, response: Response) -> Response:
+    def check_request(
+        self, call: ApiCall, path_arguments: dict[str, str]
+    ) -> CheckedRequest:
+        """What is wrong with the request, if anything, by Unleash's layers."""
+        if self.request_screen is not None:
+            passed, body = self.request_screen.passes(
+                request.headers,
+                path_arguments,
+                request.headers.get("Content-Type"),
+                call.body,
+            )
+
+            if passed:
+                return CheckedRequest(RequestFindings(), body, screened=True)
+
+        return CheckedRequest(self.contract.check_request(call))
+
+    def checked(self, call: ApiCall, response: Response, body: Any = None) -> Response:
+        """The response if it conforms, else the 500 that names its violations.
+
+        ``body`` is the response's JSON before encoding, if the caller has it.
+        """
+        if self.response_screen is not None and self.response_screen.passes(
+            response.status_code,
+            response.headers,
+            response.content_type,
+            lambda: body if body is not None else json.loads(response.get_data()),
+        ):
+            return response
+
         violations = self.contract.check_response(
             call,
             ApiResponse(

@@ -21,14 +21,14 @@ from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.auth import AuthenticationRequired, Authenticator
-from mock_server.contract import JSON, ApiCall, media_type, read_json
+from mock_server.contract import JSON, ApiCall, media_type
 from mock_server.control.answers import Sent, UndocumentedStatus, forced_error
 from mock_server.control.faults import Faults
 from mock_server.control.journal import Journal, redacted_body, redacted_headers
 from mock_server.description import Operation
 from mock_server.errors import ApiError, MockUsageError
 from mock_server.gate import ContractGate, render
-from mock_server.handlers import Call, Handler
+from mock_server.handlers import Call, Handler, Reply
 from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
@@ -59,9 +59,8 @@ class Endpoint:
         try:
             store = self.sessions.store(request.headers.get(SESSION_HEADER))
             call = self.gate.call(path_arguments)
-            response = self.gate.checked(
-                call, self._answer(store, call, path_arguments)
-            )
+            reply = self._answer(store, call, path_arguments)
+            response = self.gate.checked(call, render(reply), reply.body)
         except MockUsageError as error:
             response = error.to_response()
         except ApiError as error:
@@ -75,9 +74,10 @@ class Endpoint:
 
     def _answer(
         self, store: Store, call: ApiCall, path_arguments: dict[str, str]
-    ) -> Response:
+    ) -> Reply:
         self._apply_overrides(store, call, path_arguments)
-        findings = self.gate.contract.check_request(call)
+        checked = self.gate.check_request(call, path_arguments)
+        findings = checked.findings
 
         if findings.credentials_missing:
             raise AuthenticationRequired()
@@ -93,9 +93,8 @@ class Endpoint:
         if findings.bad_data:
             raise BadData(findings.bad_data)
 
-        body = read_json(call.body or b"null") if self.operation.has_body else None
-        reply = self.handler(Call(store, path_arguments, body, self._url_for))
-        return render(reply)
+        body = checked.body_of(call, self.operation.has_body)
+        return self.handler(Call(store, path_arguments, body, self._url_for))
 
     def _apply_overrides(
         self, store: Store, call: ApiCall, path_arguments: dict[str, str]

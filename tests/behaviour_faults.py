@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from flask import Flask, Response, request
+from flask import Flask, request
 
 from mock_server import auth, handlers, representations, rules
 from mock_server.auth import Authenticator, Principal
 from mock_server.contract import JSON, ApiCall, media_type
+from mock_server.handlers import Reply
 from mock_server.models import ROOT_ROLES, ServiceAccount, Token, hash_secret
 from mock_server.pipeline import Endpoint
 from mock_server.refusals import BadData, UnsupportedContentType
@@ -167,7 +168,7 @@ def validation_before_auth(_: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 
     def answer(
         self: Endpoint, store: Store, call: ApiCall, path_arguments: dict[str, str]
-    ) -> Response:
+    ) -> Reply:
         content_type = request.headers.get("Content-Type")
         findings = self.gate.contract.check_request(call)
 
