@@ -69,6 +69,20 @@ SHARED_KEYWORDS = frozenset(
     }
 )
 
+# The date-times openapi-core's format check certainly accepts, as one regular
+# expression that jsonschema-rs runs without calling back into Python. It
+# allows a day 29 to 31 only in months that always have it, so a 29 February
+# fails here and openapi-core, which knows leap years, judges it.
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_DAY = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    "|(?:0[13-9]|1[0-2])-(?:29|30)"
+    "|(?:0[13578]|1[02])-31)"
+)
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,9})?"
+_OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+DATE_TIME_PATTERN = f"^{_YEAR}-{_DAY}T{_TIME}{_OFFSET}$"
+
 # Keywords whose value is one schema, or a map or list of schemas.
 SUBSCHEMA = frozenset({"items", "not", "additionalProperties"})
 SUBSCHEMA_MAPS = frozenset({"properties"})
@@ -97,10 +111,7 @@ class Translation:
                 continue
 
             if keyword == "format":
-                # openapi-core checks only the formats it knows, and only strings.
-                if value in self._formats:
-                    translated["format"] = f"openapi-core:{value}"
-
+                translated.update(self._format(value))
                 continue
 
             if keyword == "nullable":
@@ -115,6 +126,16 @@ class Translation:
             translated = _nullable(translated)
 
         return translated
+
+    def _format(self, name: str) -> dict[str, str]:
+        # openapi-core checks only the formats it knows, and only strings.
+        if name not in self._formats:
+            return {}
+
+        if name == "date-time":
+            return {"pattern": DATE_TIME_PATTERN}
+
+        return {"format": f"openapi-core:{name}"}
 
     def _subschemas(self, keyword: str, value: Any, seen: tuple[str, ...]) -> Any:
         if keyword in SUBSCHEMA and isinstance(value, Mapping):

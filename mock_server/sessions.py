@@ -78,9 +78,8 @@ class Sessions:
         return store
 
     def _exists(self, name: str) -> bool:
-        with self.database.reading() as db:
-            row = db.execute("SELECT 1 FROM sessions WHERE name = ?", (name,))
-            return row.fetchone() is not None
+        query = "SELECT 1 FROM sessions WHERE name = ?"
+        return self.database.fetch_one(query, (name,)) is not None
 
     def delete(self, name: str) -> bool:
         """Forget a session entirely; True if it existed."""

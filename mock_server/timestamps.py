@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 Clock = Callable[[], datetime]
+
+# Every listed record converts its stored instants both ways; a list of a
+# thousand accounts repeats the same few thousand, so the conversions are kept.
+CONVERSIONS_KEPT = 16_384
 
 
 def utc_now() -> datetime:
@@ -19,6 +24,7 @@ def utc_now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+@lru_cache(maxsize=CONVERSIONS_KEPT)
 def parse_instant(text: str) -> datetime:
     """Read an RFC 3339 date-time; raise ``ValueError`` if it names no instant.
 
@@ -38,6 +44,7 @@ def parse_instant(text: str) -> datetime:
         return instant
 
 
+@lru_cache(maxsize=CONVERSIONS_KEPT)
 def format_instant(instant: datetime) -> str:
     """Write an instant as Unleash does: UTC, milliseconds, a trailing ``Z``."""
     precision = "microseconds" if instant.microsecond % 1000 else "milliseconds"

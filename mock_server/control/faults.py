@@ -107,9 +107,8 @@ class Faults:
         arguments = (session, operation_id, EVERY_OPERATION)
 
         # Nearly every call meets no fault, and a read costs less than a write.
-        with self.database.reading() as db:
-            if db.execute(query, arguments).fetchone() is None:
-                return NO_FAULT
+        if self.database.fetch_one(query, arguments) is None:
+            return NO_FAULT
 
         delay = 0.0
         status: int | None = None
