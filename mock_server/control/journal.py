@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_server.database import Database
-from mock_server.redaction import REDACTED, SECRET_TEXT, redacted
+from mock_server.redaction import REDACTED, may_hold_secret, redacted
 from mock_server.timestamps import format_instant
 
 DEFAULT_JOURNAL_SIZE = 200
@@ -128,7 +128,7 @@ def _nothing_to_redact(text: str) -> bool:
     more. A body with an escape sequence could spell a secret the scan does
     not see, so it is walked.
     """
-    return '"secret"' not in text and "\\" not in text and not SECRET_TEXT.search(text)
+    return '"secret"' not in text and "\\" not in text and not may_hold_secret(text)
 
 
 def _redact_value(value: Any) -> Any:
