@@ -107,6 +107,7 @@ def main(
     )
     base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
+    # The seed file is read again by each build, so a reload sees its changes.
     def build() -> Flask:
         seed, source = _seed(seed_file, no_seed)
         config = MockConfig(
@@ -141,7 +142,7 @@ def main(
         f"Unleash mock on {url}/api/admin/service-account\n"
         f"  docs: {url}/docs\n"
         f"  state: {len(accounts)} service accounts, {tokens} tokens "
-        f"({_seed(seed_file, no_seed)[1]}; {where})\n"
+        f"({_seed_source(seed_file, no_seed)}; {where})\n"
         f"  admin token: {admin_token}\n"
         f'  try: curl -H "Authorization: {admin_token}" '
         f"{url}/api/admin/service-account"
@@ -162,9 +163,16 @@ def _seed(
     seed_file: Path | None, no_seed: bool
 ) -> tuple[dict[str, object] | None, str]:
     if no_seed:
-        return None, "no seed"
+        return None, _seed_source(seed_file, no_seed)
 
     if seed_file is None:
-        return default_seed(), "the default seed"
+        return default_seed(), _seed_source(seed_file, no_seed)
 
-    return read_fixture_file(seed_file), str(seed_file)
+    return read_fixture_file(seed_file), _seed_source(seed_file, no_seed)
+
+
+def _seed_source(seed_file: Path | None, no_seed: bool) -> str:
+    if no_seed:
+        return "no seed"
+
+    return "the default seed" if seed_file is None else str(seed_file)

@@ -61,13 +61,17 @@ def docs_blueprint(document: dict[str, Any], config: MockConfig) -> Blueprint:
     """A blueprint serving ``document`` and a Swagger UI page that reads it."""
     docs = Blueprint("docs", __name__, template_folder="pages")
     served = copy.deepcopy(document)
+    # The views keep these two settings, not the config: it holds the seed,
+    # which can be large and is not needed once the state is loaded.
+    default_token = DEFAULT_ADMIN_TOKEN in config.admin_tokens
+    base_path = config.base_path
 
     @docs.get("")
     def page() -> str:
         return render_template(
             "docs.html",
             title=served["info"]["title"],
-            default_token=DEFAULT_ADMIN_TOKEN in config.admin_tokens,
+            default_token=default_token,
             admin_token=DEFAULT_ADMIN_TOKEN,
         )
 
@@ -75,7 +79,7 @@ def docs_blueprint(document: dict[str, Any], config: MockConfig) -> Blueprint:
     def description() -> Response:
         # "Try it out" sends requests to the first server, so it names the
         # mock as this request reached it, base path included.
-        api_root = request.url_root.rstrip("/") + config.base_path
+        api_root = request.url_root.rstrip("/") + base_path
         servers = [{"url": api_root, "description": "This mock server."}]
         return Response(
             json.dumps({**served, "servers": servers}, separators=(",", ":")),

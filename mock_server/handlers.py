@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.errors import ApiError, ErrorKind, echoed
-from mock_server.representations import account_json, role_json, token_json
+from mock_server.representations import (
+    account_json,
+    listed_accounts,
+    role_json,
+    token_json,
+)
 from mock_server.store import Store
 from mock_server.timestamps import parse_instant
 
@@ -53,12 +58,13 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
 
 @handles("getServiceAccounts")
 def list_accounts(call: Call) -> Reply:
-    accounts = call.store.accounts()
+    accounts, tokens = call.store.listing()
+    roles = Store.roles_of(role for _, _, _, role, _ in accounts)
     return Reply(
         200,
         {
-            "serviceAccounts": [account_json(account) for account in accounts],
-            "rootRoles": [role_json(role) for role in Store.roles_of(accounts)],
+            "serviceAccounts": listed_accounts(accounts, tokens),
+            "rootRoles": [role_json(role) for role in roles],
         },
     )
 

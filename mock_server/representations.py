@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from mock_server.models import Role, ServiceAccount, Token
+from mock_server.store import AccountRow, TokenRow
 from mock_server.timestamps import format_instant
 
 
@@ -21,6 +22,37 @@ def account_json(account: ServiceAccount) -> dict[str, Any]:
         "createdAt": format_instant(account.created_at),
         "tokens": [token_json(token) for token in account.tokens],
     }
+
+
+def listed_accounts(
+    accounts: list[AccountRow], tokens: list[TokenRow]
+) -> list[dict[str, Any]]:
+    """``serviceAccountSchema`` bodies straight from stored rows, for the list."""
+    tokens_of: dict[int, list[dict[str, Any]]] = {}
+
+    for token_id, account_id, description, created, expires, seen in tokens:
+        tokens_of.setdefault(account_id, []).append(
+            {
+                "id": token_id,
+                "description": description,
+                "expiresAt": expires,
+                "createdAt": created,
+                "seenAt": seen,
+            }
+        )
+
+    return [
+        {
+            "id": account_id,
+            "username": username,
+            "name": name,
+            "imageUrl": image_url(username),
+            "rootRole": root_role,
+            "createdAt": created,
+            "tokens": tokens_of.get(account_id, []),
+        }
+        for account_id, username, name, root_role, created in accounts
+    ]
 
 
 def token_json(token: Token, secret: str | None = None) -> dict[str, Any]:

@@ -43,6 +43,14 @@ _TOKEN_COLUMNS = (
     "id, account_id, description, secret_hash, created_at, expires_at, seen_at"
 )
 
+# What a list shows of a token: everything but its secret's hash.
+_LISTED_TOKEN_COLUMNS = "id, account_id, description, created_at, expires_at, seen_at"
+
+# Rows of a listing, in the order of the columns above; instants are stored as
+# the API writes them (``format_instant``).
+AccountRow = tuple[int, str, str, int, str]
+TokenRow = tuple[int, int, str, str, str, str | None]
+
 
 class InconsistentState(MockServerError):
     """A snapshot breaks an invariant of the store, such as a repeated id."""
@@ -76,11 +84,30 @@ class Store:
         with self.database.reading() as db:
             return self._account(db, account_id)
 
+    def listing(self) -> tuple[list[AccountRow], list[TokenRow]]:
+        """Every service account and token as stored rows, both read at once.
+
+        The list is the one answer that can hold thousands of records; read as
+        rows, it builds no model objects and parses no instants.
+        """
+        with self.database.reading() as db:
+            accounts = db.execute(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM users "
+                "WHERE session = ? AND root_role IS NOT NULL ORDER BY id",
+                (self.session,),
+            ).fetchall()
+            tokens = db.execute(
+                f"SELECT {_LISTED_TOKEN_COLUMNS} FROM tokens "
+                "WHERE session = ? ORDER BY id",
+                (self.session,),
+            ).fetchall()
+
+        return accounts, tokens
+
     @staticmethod
-    def roles_of(accounts: Iterable[ServiceAccount]) -> list[Role]:
-        """The root roles these accounts hold, in id order."""
-        role_ids = sorted({account.root_role for account in accounts})
-        return [ROOT_ROLES[role_id] for role_id in role_ids]
+    def roles_of(role_ids: Iterable[int]) -> list[Role]:
+        """These root roles, each once, in id order."""
+        return [ROOT_ROLES[role_id] for role_id in sorted(set(role_ids))]
 
     def snapshot(self) -> Snapshot:
         """The whole state, as immutable records that later writes leave alone."""
