@@ -125,9 +125,11 @@ def test_expiry_dates_up_to_year_9999_are_echoed_as_the_same_instant(
 
     created = api.create_token(account["id"], expires_at=sent)
     listed = client.get(f"{ACCOUNTS}/{account['id']}/token", headers=ADMIN_HEADERS)
+    accounts = client.get(ACCOUNTS, headers=ADMIN_HEADERS)
 
     assert created["expiresAt"] == echoed
     assert listed.get_json()["pats"][0]["expiresAt"] == echoed
+    assert accounts.get_json()["serviceAccounts"][0]["tokens"][0]["expiresAt"] == echoed
 
 
 @pytest.mark.parametrize(
