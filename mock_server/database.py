@@ -115,13 +115,17 @@ class Database:
             yield connection
 
     def fetch_one(self, query: str, arguments: tuple[object, ...]) -> Any:
-        """The first row of one read, which SQLite runs whole on its own.
+        """The first row of one statement, which SQLite runs as its own transaction.
 
-        A single statement sees one state without a BEGIN and a COMMIT around
-        it, which would triple what the hottest lookups cost.
+        A single statement sees one state, or writes all its rows or none,
+        without a BEGIN and a COMMIT around it, which would triple what the
+        hottest lookups and the journal's insert cost.
         """
         with self._lock:
-            return self._connection.execute(query, arguments).fetchone()
+            # Read to the end, so that a write commits before the lock is let go.
+            rows = self._connection.execute(query, arguments).fetchall()
+
+        return rows[0] if rows else None
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:

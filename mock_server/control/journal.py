@@ -49,20 +49,21 @@ class Journal:
             "response": response,
         }
 
-        with self.database.writing() as db:
-            seq = db.execute(
-                "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
-                "RETURNING seq",
-                (session, operation_id, json.dumps(entry)),
-            ).fetchone()[0]
+        # One statement, so SQLite commits it on its own; the database is
+        # locked only while it runs, not while the entry is encoded.
+        seq = self.database.fetch_one(
+            "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
+            "RETURNING seq",
+            (session, operation_id, json.dumps(entry)),
+        )[0]
 
-            if seq % _TRIM_EVERY == 0:
-                db.execute(
-                    "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
-                    "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
-                    "FROM journal) WHERE age > ?)",
-                    (self.size,),
-                )
+        if seq % _TRIM_EVERY == 0:
+            self.database.fetch_one(
+                "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
+                "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
+                "FROM journal) WHERE age > ?)",
+                (self.size,),
+            )
 
     def read(
         self, session: str, operation: str | None = None, limit: int = 100
