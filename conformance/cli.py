@@ -124,6 +124,14 @@ def main() -> None:
     type=click.FloatRange(10, 86_400),
     help="Seconds the whole run may take, teardown included.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Threads sending Schemathesis's examples, coverage and fuzzing requests, "
+    "one operation each; the scenarios, the stateful phase and teardown run on one.",
+)
 def run(
     base_url: str,
     token: str,
@@ -136,6 +144,7 @@ def run(
     dry_run: bool,
     read_only: bool,
     time_budget: float,
+    workers: int,
 ) -> None:
     """Run every check against the server and report what breaks the contract."""
     settings = RunSettings(
@@ -151,6 +160,7 @@ def run(
         read_only=read_only,
         request_timeout=request_timeout,
         time_budget=time_budget,
+        workers=workers,
     )
 
     if dry_run:
@@ -162,7 +172,7 @@ def run(
     click.echo(
         redact(
             f"unleash-conformance: {settings.api_root}, profile {profile}, "
-            f"seed {settings.seed}, run {settings.run_id}"
+            f"seed {settings.seed}, workers {workers}, run {settings.run_id}"
         ),
         err=True,
     )

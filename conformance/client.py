@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import shlex
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,40 @@ def curl_command(exchange: Exchange, redact: Redactor) -> str:
     return " ".join(parts)
 
 
+class ThreadSessions:
+    """A ``requests.Session`` per thread, all closed together.
+
+    requests makes no promise for a session shared by threads, and with
+    ``--workers`` Schemathesis's threads confirm findings through one client at
+    once; a session per thread keeps each connection pool to one thread.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._opened: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def current(self) -> requests.Session:
+        """The calling thread's session, opened on its first request."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+
+            with self._lock:
+                self._opened.append(session)
+
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+
+        for session in opened:
+            session.close()
+
+
 class ApiClient:
     """Sends requests to one server with the run's token and timeout."""
 
@@ -120,7 +155,7 @@ class ApiClient:
         # the check that asked for them judges itself.
         self.recorders: list[Observer] = []
         self.checkers: list[Observer] = []
-        self._session = requests.Session()
+        self._sessions = ThreadSessions()
 
     def send(
         self,
@@ -154,7 +189,7 @@ class ApiClient:
         url = self.api_root + path
 
         try:
-            response = self._session.request(
+            response = self._sessions.current().request(
                 method,
                 url,
                 data=payload,
@@ -218,7 +253,7 @@ class ApiClient:
         return json.dumps(body).encode()
 
     def close(self) -> None:
-        self._session.close()
+        self._sessions.close()
 
 
 def _reason(error: requests.RequestException) -> str:

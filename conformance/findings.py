@@ -72,6 +72,8 @@ class RunResult:
     seed: int
     started_at: datetime
     finished_at: datetime | None = None
+    # Schemathesis's threads, which the request rate depends on.
+    workers: int = 1
     tallies: dict[tuple[str, str], CheckTally] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     # Why the run could not be completed, when it could not.

@@ -202,6 +202,7 @@ class Fuzzer:
                 "headers": {"Authorization": self.settings.token},
                 "seed": self.settings.seed,
                 "request-timeout": self.settings.request_timeout,
+                "workers": self.settings.workers,
                 "generation": {
                     "max-examples": self.settings.examples,
                     "database": "none",

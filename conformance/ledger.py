@@ -96,6 +96,11 @@ class Ledger:
 
             return None
 
+    def shown_secrets(self) -> list[str]:
+        """The secrets the server has shown so far, as a copy."""
+        with self._lock:
+            return list(self.secrets)
+
     def snapshot(self) -> tuple[list[int], dict[int, int]]:
         """The live accounts and tokens, newest first, for teardown."""
         with self._lock:

@@ -8,6 +8,7 @@ is anything shaped like an Unleash token, which a faulty server might leak.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 
 TOKEN_VARIABLE = "$UNLEASH_TOKEN"
@@ -27,16 +28,22 @@ class Redactor:
     def __init__(self, token: str, secrets: Iterable[str] = ()) -> None:
         self._token = token
         self._secrets = list(secrets)
+        # Schemathesis's worker threads add secrets while others redact.
+        self._lock = threading.Lock()
 
     def add(self, secret: str) -> None:
-        if secret and secret not in self._secrets:
-            self._secrets.append(secret)
+        with self._lock:
+            if secret and secret not in self._secrets:
+                self._secrets.append(secret)
 
     def __call__(self, text: str) -> str:
         if self._token:
             text = text.replace(self._token, TOKEN_VARIABLE)
 
-        for secret in self._secrets:
+        with self._lock:
+            secrets = list(self._secrets)
+
+        for secret in secrets:
             text = text.replace(secret, REDACTED)
 
         return _TOKEN_SHAPES.sub(REDACTED, text)

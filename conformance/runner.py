@@ -82,6 +82,7 @@ def run_suite(settings: RunSettings, progress: Progress | None = None) -> RunRes
         profile=settings.profile.value,
         seed=settings.seed or 0,
         started_at=datetime.now(UTC),
+        workers=settings.workers,
     )
     budget = Budget.starting_now(settings.time_budget)
     redact = Redactor(settings.token)
@@ -255,7 +256,7 @@ def _note(
     result.count_request()
     record(ledger, exchange)
 
-    for secret in ledger.secrets:
+    for secret in ledger.shown_secrets():
         redact.add(secret)
 
 

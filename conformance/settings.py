@@ -49,7 +49,9 @@ class RunSettings:
     ``base_url`` may carry a base path (``https://host/unleash``). ``strict``
     fails undeclared keys in closed objects; lenient reports them as warnings.
     ``read_only`` sends only requests that change nothing; ``dry_run`` sends
-    nothing at all.
+    nothing at all. ``workers`` is how many threads Schemathesis's examples,
+    coverage and fuzzing phases run operations on; the suite's scenarios, the
+    stateful phase and teardown run on one.
     """
 
     base_url: str
@@ -65,6 +67,7 @@ class RunSettings:
     request_timeout: float = 10.0
     # The whole run, setup and teardown included, stops within this budget.
     time_budget: float = 900.0
+    workers: int = 1
     run_id: str = field(default_factory=new_run_id)
 
     @property

@@ -61,6 +61,7 @@ def finished_run() -> RunResult:
         seed=7,
         started_at=STARTED,
         finished_at=FINISHED,
+        workers=4,
         requests_sent=42,
         leftovers=["service account 12"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -38,6 +39,15 @@ def journal(base_url: str) -> list[dict[str, Any]]:
     assert answer.status_code == 200
     entries: list[dict[str, Any]] = answer.json()["entries"]
     return entries
+
+
+def state(base_url: str) -> dict[str, Any]:
+    """The mock's whole state as its control API dumps it, counters left out."""
+    answer = requests.get(f"{base_url}/__mock/state", timeout=5)
+    assert answer.status_code == 200
+    dump: dict[str, Any] = answer.json()
+    del dump["lastIds"]
+    return dump
 
 
 def accounts(base_url: str) -> list[dict[str, Any]]:
@@ -81,6 +91,21 @@ def accounts(base_url: str) -> list[dict[str, Any]]:
             ["--base-url", "http://host", "--token", "t", "--profile", "slow"],
             "'slow' is not one of 'quick', 'full'",
             id="unknown-profile",
+        ),
+        pytest.param(
+            ["--base-url", "http://host", "--token", "t", "--workers", "0"],
+            "Invalid value for '--workers': 0 is not in the range 1<=x<=16.",
+            id="no-workers",
+        ),
+        pytest.param(
+            ["--base-url", "http://host", "--token", "t", "--workers", "17"],
+            "Invalid value for '--workers': 17 is not in the range 1<=x<=16.",
+            id="too-many-workers",
+        ),
+        pytest.param(
+            ["--base-url", "http://host", "--token", "t", "--workers", "two"],
+            "Invalid value for '--workers': 'two' is not a valid integer range.",
+            id="workers-not-a-number",
         ),
     ],
 )
@@ -160,6 +185,38 @@ def test_a_clean_mock_is_conformant(mock_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert ADMIN not in result.output
     assert not [a for a in accounts(mock_url) if "conformance-" in a["username"]]
+
+
+def test_a_run_on_two_workers_is_conformant_and_leaves_the_state_as_it_was(
+    mock_url: str, tmp_path: Path
+) -> None:
+    before = state(mock_url)
+
+    result = invoke(
+        "run",
+        "--base-url",
+        mock_url,
+        "--token",
+        ADMIN,
+        "--seed",
+        "1",
+        "--workers",
+        "2",
+        "--report-dir",
+        str(tmp_path),
+    )
+
+    assert result.exit_code == 0, result.output
+    assert ", seed 1, workers 2, run " in result.stderr.splitlines()[0]
+    document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert document["workers"] == 2
+    assert (document["findings"], document["leftovers"], document["error"]) == (
+        [],
+        [],
+        None,
+    )
+    assert document["requests_sent"] > 100
+    assert state(mock_url) == before
 
 
 def create_accounts(base_url: str, *usernames: str) -> list[int]:
@@ -310,6 +367,12 @@ def test_progress_names_each_failing_check_as_the_run_goes(mock_url: str) -> Non
             "unleash-conformance: Invalid value for '--seed': 'x' is not a valid "
             "integer.",
             id="bad-value",
+        ),
+        pytest.param(
+            ["run", "--base-url", "http://h", "--token", "t", "--workers", "0"],
+            "unleash-conformance: Invalid value for '--workers': 0 is not in the "
+            "range 1<=x<=16.",
+            id="workers-out-of-range",
         ),
         pytest.param(
             ["rnu"],

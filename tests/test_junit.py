@@ -208,7 +208,9 @@ def test_junit_properties_name_the_run(tmp_path: Path) -> None:
         "base_url": "http://127.0.0.1:4242",
         "profile": "quick",
         "seed": "7",
+        "workers": "4",
         "requests_sent": "42",
+        "requests_per_second": "8.0",
         "exit_code": "1 (NOT_CONFORMANT)",
     }
     assert [case.get("time") for case in suite.iter("testcase")] == ["0.0"] * 5

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import io
+import threading
 
 from conformance.reports import ProgressPrinter
+
+# How long a write waits for a second writer to turn up: far longer than two
+# threads released together need to reach it, short enough for a test.
+MEETING_SECONDS = 0.5
 
 
 class StoppedClock:
@@ -20,6 +25,25 @@ class StoppedClock:
 class TerminalStream(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+class MeetingStream(io.StringIO):
+    """A log whose every write waits a moment for a second one, and notes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meeting = threading.Barrier(2, timeout=MEETING_SECONDS)
+        self.overlapped = False
+
+    def write(self, text: str) -> int:
+        try:
+            self.meeting.wait()
+            self.overlapped = True
+        except threading.BrokenBarrierError:
+            # Nobody came: this write had the stream to itself.
+            pass
+
+        return super().write(text)
 
 
 def test_a_log_gets_whole_lines_a_count_now_and_then_and_each_failing_pair_once() -> (
@@ -105,3 +129,31 @@ def test_a_terminal_redraws_one_count_line_and_clears_it_for_whole_lines() -> No
         f"\r{' ' * len(third)}\r"
         "schemathesis: finished in 1.0 s, 5 checks, 4 passed, 1 failed\n"
     )
+
+
+def test_checks_ending_on_two_threads_at_once_write_one_after_the_other() -> None:
+    stream = MeetingStream()
+    printer = ProgressPrinter(stream, live=False, clock=StoppedClock())
+    start = threading.Barrier(2)
+
+    def fail(operation: str) -> None:
+        start.wait()
+        printer.check_done(operation, "not_a_server_error", ok=False)
+
+    threads = [
+        threading.Thread(target=fail, args=(operation,))
+        for operation in ("createServiceAccount", "deleteServiceAccount")
+    ]
+
+    for thread in threads:
+        thread.start()
+
+    for thread in threads:
+        thread.join()
+
+    assert stream.overlapped is False
+    assert sorted(stream.getvalue().splitlines()) == [
+        "  failed: not_a_server_error on createServiceAccount",
+        "  failed: not_a_server_error on deleteServiceAccount",
+    ]
+    assert (printer.passed, printer.failed) == (0, 2)

@@ -75,7 +75,9 @@ def test_html_report_shows_each_finding_with_its_curl_escaped(
         "<p>Exit code 1: a check failed twice, or teardown left records behind</p>"
     ) in page
     assert "<dt>Seed</dt><dd>7</dd>" in page
+    assert "<dt>Workers</dt><dd>4</dd>" in page
     assert "<dt>Duration</dt><dd>5.250 s</dd>" in page
+    assert "<dt>Requests per second</dt><dd>8.0</dd>" in page
 
 
 @pytest.mark.parametrize(
@@ -196,6 +198,9 @@ def test_a_real_run_against_the_mock_writes_reports_naming_every_tally(
         result.tallies
     )
     assert document["requests_sent"] == result.requests_sent
+    assert document["requests_per_second"] == round(
+        result.requests_sent / document["duration_seconds"], 1
+    )
     assert document["exit_code_name"] == "CONFORMANT"
     assert "<h1>conformant</h1>" in texts["report.html"]
 

@@ -60,8 +60,9 @@ Left behind by teardown (1)
   - service account 12
 
 Run 5eed0001 against http://127.0.0.1:4242
-Profile quick, seed 7 (the same seed replays the same generated requests)
-Requests sent: 42; duration: 5.2 s
+Profile quick, seed 7 (the same seed replays the same generated requests), \
+workers 4
+Requests sent: 42 (8.0 per second); duration: 5.2 s
 
 Verdict: not conformant, exit code 1: a check failed twice, or teardown left \
 records behind
@@ -93,8 +94,9 @@ def test_summary_of_a_run_that_could_not_run_gives_the_error() -> None:
         "Run error: the server stopped answering: connection refused\n"
         "\n"
         "Run 5eed0002 against http://127.0.0.1:4242\n"
-        "Profile full, seed 0 (the same seed replays the same generated requests)\n"
-        "Requests sent: 3; duration: 1.0 s\n"
+        "Profile full, seed 0 (the same seed replays the same generated requests), "
+        "workers 1\n"
+        "Requests sent: 3 (3.0 per second); duration: 1.0 s\n"
         "\n"
         "Verdict: could not run, exit code 2: the run stopped before it could "
         "judge the server\n"
@@ -140,4 +142,4 @@ def test_summary_ends_with_the_verdict_and_the_meaning_of_its_exit_code(
     summary = render_summary(result)
 
     assert summary.splitlines()[-1] == verdict
-    assert "duration: unfinished" in summary
+    assert "Requests sent: 0; duration: unfinished" in summary

@@ -60,6 +60,7 @@ def redacted(result: RunResult, redact: Redact) -> RunResult:
         seed=result.seed,
         started_at=result.started_at,
         finished_at=result.finished_at,
+        workers=result.workers,
         tallies={
             (redact(operation), redact(check)): dataclasses.replace(tally)
             for (operation, check), tally in result.tallies.items()

@@ -12,7 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from conformance.findings import Finding, RunResult
-from conformance.reports.overview import duration_seconds, tally_rows, totals
+from conformance.reports.overview import (
+    duration_seconds,
+    requests_per_second,
+    tally_rows,
+    totals,
+)
 
 REPORT_VERSION = 1
 
@@ -27,10 +32,12 @@ def report_document(result: RunResult) -> dict[str, Any]:
         "base_url": result.base_url,
         "profile": result.profile,
         "seed": result.seed,
+        "workers": result.workers,
         "started_at": _instant(result.started_at),
         "finished_at": _instant(result.finished_at),
         "duration_seconds": duration_seconds(result),
         "requests_sent": result.requests_sent,
+        "requests_per_second": requests_per_second(result),
         "exit_code": code.value,
         "exit_code_name": code.name,
         "totals": {

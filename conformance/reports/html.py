@@ -15,6 +15,7 @@ from conformance.reports.overview import (
     VERDICTS,
     duration_seconds,
     finding_groups,
+    requests_per_second,
     tally_rows,
     totals,
 )
@@ -43,6 +44,7 @@ def render_html(result: RunResult) -> str:
         started_at=result.started_at.isoformat(),
         finished_at=result.finished_at.isoformat() if result.finished_at else None,
         duration="unfinished" if seconds is None else f"{seconds:.3f} s",
+        rate=requests_per_second(result),
         total=totals(result),
         groups=finding_groups(result),
         rows=tally_rows(result),

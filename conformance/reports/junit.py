@@ -18,6 +18,7 @@ from conformance.reports.overview import (
     TallyRow,
     duration_seconds,
     finding_details,
+    requests_per_second,
     tally_rows,
 )
 
@@ -65,12 +66,15 @@ def render_junit(result: RunResult) -> str:
 
 
 def _add_properties(suite: TestSuite, result: RunResult) -> None:
+    rate = requests_per_second(result)
     properties = {
         "run_id": result.run_id,
         "base_url": result.base_url,
         "profile": result.profile,
         "seed": str(result.seed),
+        "workers": str(result.workers),
         "requests_sent": str(result.requests_sent),
+        "requests_per_second": "unfinished" if rate is None else str(rate),
         "exit_code": f"{result.exit_code.value} ({result.exit_code.name})",
     }
 

@@ -104,6 +104,16 @@ def duration_seconds(result: RunResult) -> float | None:
     return round(elapsed.total_seconds(), 3)
 
 
+def requests_per_second(result: RunResult) -> float | None:
+    """The run's requests over its whole duration, setup and teardown included."""
+    seconds = duration_seconds(result)
+
+    if not seconds:
+        return None
+
+    return round(result.requests_sent / seconds, 1)
+
+
 def verdict(result: RunResult) -> str:
     """One line: the verdict, the exit code and what that code means."""
     code = result.exit_code

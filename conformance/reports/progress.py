@@ -7,6 +7,7 @@ then, so that a slow server still shows signs of life without flooding the log.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -38,14 +39,28 @@ class ProgressPrinter:
         self._last_count = 0.0
         self._drawn = 0
         self._failing: set[tuple[str, str]] = set()
+        # Checks end on Schemathesis's worker threads too: one writer at a
+        # time keeps the counts whole and the lines apart.
+        self._lock = threading.Lock()
 
     def phase_started(self, name: str) -> None:
-        self._phase = name
-        self.passed = self.failed = 0
-        self._phase_start = self._last_count = self.clock()
-        self._line(f"{name}: started")
+        with self._lock:
+            self._phase = name
+            self.passed = self.failed = 0
+            self._phase_start = self._last_count = self.clock()
+            self._line(f"{name}: started")
 
     def check_done(self, operation: str, check: str, ok: bool) -> None:
+        with self._lock:
+            self._check_done(operation, check, ok)
+
+    def phase_finished(self, name: str) -> None:
+        with self._lock:
+            elapsed = self.clock() - self._phase_start
+            checks = f", {self._counts()}" if self.passed or self.failed else ""
+            self._line(f"{name}: finished in {elapsed:.1f} s{checks}")
+
+    def _check_done(self, operation: str, check: str, ok: bool) -> None:
         if ok:
             self.passed += 1
         else:
@@ -62,11 +77,6 @@ class ProgressPrinter:
         if now - self._last_count >= self.interval:
             self._last_count = now
             self._count(f"{self._phase}: {self._counts()}")
-
-    def phase_finished(self, name: str) -> None:
-        elapsed = self.clock() - self._phase_start
-        checks = f", {self._counts()}" if self.passed or self.failed else ""
-        self._line(f"{name}: finished in {elapsed:.1f} s{checks}")
 
     def _counts(self) -> str:
         checks = self.passed + self.failed

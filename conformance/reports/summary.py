@@ -13,6 +13,7 @@ from conformance.reports.overview import (
     duration_seconds,
     finding_details,
     finding_groups,
+    requests_per_second,
     tally_rows,
     totals,
     verdict,
@@ -76,11 +77,14 @@ def _leftovers(result: RunResult) -> list[str]:
 def _totals(result: RunResult) -> str:
     seconds = duration_seconds(result)
     duration = "unfinished" if seconds is None else f"{seconds:.1f} s"
+    rate = requests_per_second(result)
+    per_second = "" if rate is None else f" ({rate:.1f} per second)"
     return "\n".join(
         [
             f"Run {result.run_id} against {result.base_url}",
             f"Profile {result.profile}, seed {result.seed} "
-            "(the same seed replays the same generated requests)",
-            f"Requests sent: {result.requests_sent}; duration: {duration}",
+            "(the same seed replays the same generated requests), "
+            f"workers {result.workers}",
+            f"Requests sent: {result.requests_sent}{per_second}; duration: {duration}",
         ]
     )
