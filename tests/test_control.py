@@ -108,6 +108,49 @@ def test_an_invalid_fixture_is_refused_and_the_state_kept(
     assert len(usernames(client)) == 3
 
 
+def test_a_fixture_far_over_the_api_body_limit_loads(client: FlaskClient) -> None:
+    accounts = [
+        {"username": f"bot-{number}", "name": "x" * 100, "rootRole": 2}
+        for number in range(2_000)
+    ]
+
+    response = client.put(
+        "/__mock/state", json={"users": [], "serviceAccounts": accounts}
+    )
+
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "session": "default",
+        "users": 0,
+        "serviceAccounts": 2_000,
+        "tokens": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("PUT", "/__mock/state", id="load-state"),
+        pytest.param("POST", "/__mock/faults", id="add-fault"),
+    ],
+)
+def test_a_control_body_over_64_mib_answers_413_and_changes_nothing(
+    client: FlaskClient, method: str, path: str
+) -> None:
+    body = b'{"pad": "' + b"x" * (64 * 1024 * 1024) + b'"}'
+
+    response = client.open(
+        path, method=method, data=body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.get_json() == error_body(
+        "PayloadTooLargeError", "request entity too large"
+    )
+    assert len(usernames(client)) == 3
+    assert client.get("/__mock/faults").get_json() == {"faults": []}
+
+
 def test_a_non_json_load_answers_415(client: FlaskClient) -> None:
     response = client.put("/__mock/state", data="{}", content_type="text/plain")
 

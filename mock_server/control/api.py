@@ -30,6 +30,9 @@ from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
 from mock_server.store import InconsistentState, Store
 
+# The control API's body limit, as its description documents it.
+CONTROL_MAX_BODY_BYTES = 64 * 1024 * 1024
+
 
 class UnloadableFixture(ApiError):
     def __init__(self, location: str, problem: str) -> None:
@@ -181,6 +184,9 @@ class ControlEndpoint:
 
     def __call__(self, **path_arguments: str) -> Response:
         call: ApiCall | None = None
+        # A fixture of thousands of accounts is far over the 100 kB Unleash
+        # takes, and loading one is what this API is for.
+        request.max_content_length = CONTROL_MAX_BODY_BYTES
 
         try:
             call = self.gate.call(path_arguments)
