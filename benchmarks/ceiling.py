@@ -9,6 +9,7 @@ journal.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ import waitress
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
+from mock_server.cli import SWITCH_INTERVAL_SECONDS
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:
@@ -64,6 +66,8 @@ def create_ceiling(bodies: dict[str, str]) -> Flask:
 def main(port: int, threads: int, bodies: Path) -> None:
     """Serve the ceiling on 127.0.0.1 with waitress, one process, as ours runs."""
     answers = json.loads(bodies.read_text())
+    # Served exactly as our mock is, GIL switch interval included.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     waitress.serve(
         create_ceiling(answers), host="127.0.0.1", port=port, threads=threads
     )
