@@ -83,9 +83,6 @@ _TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,9})?"
 _OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 DATE_TIME_PATTERN = f"^{_YEAR}-{_DAY}T{_TIME}{_OFFSET}$"
 
-# openapi-core's formats of numbers, such as the range an int32 holds.
-NUMBER_FORMATS = frozenset({"int32", "int64", "float", "double"})
-
 # Keywords whose value is one schema, or a map or list of schemas.
 SUBSCHEMA = frozenset({"items", "not", "additionalProperties"})
 SUBSCHEMA_MAPS = frozenset({"properties"})
@@ -131,13 +128,9 @@ class Translation:
         return translated
 
     def _format(self, name: str) -> dict[str, str]:
-        # openapi-core checks only the formats it knows.
+        # openapi-core checks only the formats it knows, and only strings.
         if name not in self._formats:
             return {}
-
-        # jsonschema-rs checks a format on strings only; these are on numbers.
-        if name in NUMBER_FORMATS:
-            raise Untranslatable(f"format {name}")
 
         if name == "date-time":
             return {"pattern": DATE_TIME_PATTERN}

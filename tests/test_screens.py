@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from werkzeug.datastructures import Headers, MultiDict
 
 from mock_server.contract import ApiCall, ApiResponse, Contract, api_call
@@ -23,9 +22,6 @@ from mock_server.description import load_description, operations_of
 from mock_server.screens import (
     RequestScreen,
     ResponseScreen,
-    Translation,
-    Untranslatable,
-    compiled,
     request_screen,
     response_screen,
 )
@@ -347,26 +343,3 @@ def test_an_undocumented_status_is_left_to_openapi_core() -> None:
     passed = screen_passes_response("getServiceAccounts", 418, Headers(), ERROR)
 
     assert passed is False
-
-
-@pytest.mark.parametrize(
-    ("schema", "value"),
-    [
-        pytest.param({"type": "integer", "format": "int32"}, 2**31, id="int32"),
-        pytest.param({"type": "integer", "format": "int64"}, 2**63, id="int64"),
-    ],
-)
-def test_a_format_of_numbers_is_left_to_openapi_core(
-    schema: dict[str, Any], value: int
-) -> None:
-    translation = Translation(
-        DOCUMENT, frozenset(OAS30ReadValidator.FORMAT_CHECKER.checkers)
-    )
-
-    with pytest.raises(Untranslatable):
-        compiled(schema, translation, for_requests=True)
-
-    openapi_core = OAS30WriteValidator(
-        schema, format_checker=OAS30WriteValidator.FORMAT_CHECKER
-    )
-    assert openapi_core.is_valid(value) is False
