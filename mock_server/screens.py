@@ -383,9 +383,11 @@ def response_screen(
             content = response.get("content")
             responses[int(status)] = DocumentedResponse(
                 media_types=frozenset(content or ()) & {JSON},
+                # An empty content map still asks for a body openapi-core
+                # can never find, so it leaves nothing to screen.
                 body=(
                     compiled(content[JSON]["schema"], translation, False)
-                    if content
+                    if content is not None
                     else None
                 ),
                 headers={
