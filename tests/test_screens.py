@@ -9,7 +9,6 @@ number, a missing key.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -344,19 +343,3 @@ def test_an_undocumented_status_is_left_to_openapi_core() -> None:
     passed = screen_passes_response("getServiceAccounts", 418, Headers(), ERROR)
 
     assert passed is False
-
-
-def test_a_response_documented_with_empty_content_is_left_to_openapi_core() -> None:
-    document = copy.deepcopy(DOCUMENT)
-    deleted = document["paths"]["/api/admin/service-account/{id}"]["delete"]
-    deleted["responses"]["200"]["content"] = {}
-    contract = Contract(document)
-    call = call_of("deleteServiceAccount", Headers({"Authorization": ADMIN}), None)
-
-    screen = response_screen(
-        contract.document, "/api/admin/service-account/{id}", "delete"
-    )
-    violations = contract.check_response(call, ApiResponse(200, Headers(), "", b""))
-
-    assert screen is None
-    assert violations == ["MissingData: Missing response data"]
