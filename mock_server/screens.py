@@ -57,10 +57,8 @@ SHARED_KEYWORDS = frozenset(
         "maxLength",
         "minItems",
         "maxItems",
-        "uniqueItems",
         "minProperties",
         "maxProperties",
-        "multipleOf",
         "enum",
         "allOf",
         "anyOf",
@@ -68,6 +66,22 @@ SHARED_KEYWORDS = frozenset(
         "not",
     }
 )
+# Left out though draft 4 has them: jsonschema-rs compares numbers exactly
+# where openapi-core compares them as Python does, so the two disagree on
+# multipleOf for fractions or huge floats, and on uniqueItems for 2**64 next
+# to 2.0**64, which Python counts as equal.
+
+# The types of OpenAPI 3.0, where `type` names exactly one.
+OPENAPI_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
+
+# Bounds past this magnitude are compared inexactly by jsonschema-rs against a
+# float of the same value (2**64 against 2.0**64); below it every integer
+# bound is also a double, and both sides compare alike.
+EXACT_BOUND = 2**53
+
+# openapi-core's checks of these formats judge numbers (int32 is a range);
+# jsonschema-rs asks a format only about strings.
+NUMBER_FORMATS = frozenset({"int32", "int64", "float", "double"})
 
 # The date-times openapi-core's format check certainly accepts, as one regular
 # expression that jsonschema-rs runs without calling back into Python. It
@@ -102,6 +116,12 @@ class Translation:
 
     def schema(self, schema: Mapping[str, Any], seen: tuple[str, ...] = ()) -> Any:
         if "$ref" in schema:
+            # openapi-core applies a nested reference's sibling keywords too.
+            if any(
+                keyword not in ANNOTATIONS for keyword in schema if keyword != "$ref"
+            ):
+                raise Untranslatable(f"$ref beside {sorted(schema)}")
+
             return self._referenced(schema["$ref"], seen)
 
         translated: dict[str, Any] = {}
@@ -120,6 +140,7 @@ class Translation:
             if keyword not in SHARED_KEYWORDS:
                 raise Untranslatable(keyword)
 
+            _check_value(keyword, value)
             translated[keyword] = self._subschemas(keyword, value, seen)
 
         if schema.get("nullable") is True:
@@ -129,6 +150,9 @@ class Translation:
 
     def _format(self, name: str) -> dict[str, str]:
         # openapi-core checks only the formats it knows, and only strings.
+        if name in NUMBER_FORMATS:
+            raise Untranslatable(f"format {name}")
+
         if name not in self._formats:
             return {}
 
@@ -159,6 +183,26 @@ class Translation:
             target = target[part.replace("~1", "/").replace("~0", "~")]
 
         return self.schema(target, (*seen, reference))
+
+
+def _check_value(keyword: str, value: Any) -> None:
+    """Refuse a keyword value whose meaning the two validators do not share."""
+    if keyword == "type" and (not isinstance(value, str) or value not in OPENAPI_TYPES):
+        raise Untranslatable(f"type {value!r}")
+
+    if keyword in ("minimum", "maximum") and not _exact_bound(value):
+        raise Untranslatable(f"{keyword} {value!r}")
+
+    if keyword in ("items", "not") and not isinstance(value, Mapping):
+        raise Untranslatable(f"{keyword} that is not one schema")
+
+    if keyword == "additionalProperties" and not isinstance(value, Mapping | bool):
+        raise Untranslatable(f"{keyword} {value!r}")
+
+
+def _exact_bound(value: Any) -> bool:
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return numeric and abs(value) <= EXACT_BOUND
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -339,9 +383,11 @@ def response_screen(
             content = response.get("content")
             responses[int(status)] = DocumentedResponse(
                 media_types=frozenset(content or ()) & {JSON},
+                # An empty content map still asks for a body openapi-core
+                # can never find, so it leaves nothing to screen.
                 body=(
                     compiled(content[JSON]["schema"], translation, False)
-                    if content
+                    if content is not None
                     else None
                 ),
                 headers={
