@@ -220,20 +220,32 @@ def compiled(schema: Any, translation: Translation, for_requests: bool) -> Schem
     """A draft 4 validator of a translated schema, with openapi-core's formats."""
     checker = OAS30WriteValidator if for_requests else OAS30ReadValidator
     format_checker = checker.FORMAT_CHECKER
-    validator = jsonschema_rs.Draft4Validator(
-        translation.schema(schema),
-        formats={
-            f"openapi-core:{name}": _format_check(format_checker, name)
-            for name in format_checker.checkers
-        },
-        validate_formats=True,
-    )
+
+    try:
+        validator = jsonschema_rs.Draft4Validator(
+            translation.schema(schema),
+            formats={
+                f"openapi-core:{name}": _format_check(format_checker, name)
+                for name in format_checker.checkers
+            },
+            validate_formats=True,
+        )
+    except ValueError as error:
+        # A schema jsonschema-rs refuses (`required: []` is not draft 4) can
+        # still be one openapi-core judges.
+        raise Untranslatable(str(error)) from None
+
     return validator.is_valid
 
 
 def _format_check(format_checker: Any, name: str) -> Callable[[str], bool]:
     def conforms(value: str) -> bool:
-        return bool(format_checker.conforms(value, name))
+        try:
+            return bool(format_checker.conforms(value, name))
+        except Exception:
+            # A check that fails in a way it did not plan for says no yes;
+            # openapi-core then judges the value and words what is wrong.
+            return False
 
     return conforms
 
@@ -319,7 +331,13 @@ class ResponseScreen:
         if media_type(content_type) not in documented.media_types:
             return False
 
-        return _holds(documented.body, body())
+        try:
+            value = body()
+        except ValueError:
+            # An empty or broken JSON body: openapi-core names what is wrong.
+            return False
+
+        return _holds(documented.body, value)
 
 
 def _holds(check: SchemaCheck, value: Any) -> bool:

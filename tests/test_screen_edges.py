@@ -10,10 +10,11 @@ import copy
 import json
 
 import pytest
+from openapi_schema_validator import OAS30WriteValidator
 from werkzeug.datastructures import Headers
 
 from mock_server.contract import ApiResponse, Contract
-from mock_server.screens import response_screen
+from mock_server.screens import Translation, compiled, request_screen, response_screen
 from tests.test_screens import (
     ADMIN,
     DOCUMENT,
@@ -159,3 +160,45 @@ def test_the_screen_and_openapi_core_judge_edge_requests_alike(
 
     assert passed is screened
     assert openapi_core_accepts_request(operation_id, Headers(headers), raw) is accepted
+
+
+def test_a_schema_jsonschema_rs_refuses_leaves_its_operation_to_openapi_core() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    schemas = document["components"]["schemas"]
+    schemas["createServiceAccountSchema"]["required"] = []
+
+    screen = request_screen(document, "/api/admin/service-account", "post")
+
+    assert screen is None
+
+
+def test_a_format_check_that_breaks_is_no_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(value: object) -> bool:
+        raise ZeroDivisionError
+
+    checkers = OAS30WriteValidator.FORMAT_CHECKER.checkers
+    monkeypatch.setitem(checkers, "uuid", (broken, ()))
+    check = compiled(
+        {"type": "string", "format": "uuid"}, translation_of(DOCUMENT), True
+    )
+
+    assert check("6f1c2f0e-4d3a-4b8e-9a7e-2b1f3c4d5e6f") is False
+
+
+@pytest.mark.parametrize(
+    "data",
+    [pytest.param(b"", id="empty"), pytest.param(b"{", id="broken")],
+)
+def test_a_documented_json_body_that_is_not_json_is_left_to_openapi_core(
+    data: bytes,
+) -> None:
+    screen = response_screen(DOCUMENT, "/api/admin/service-account", "get")
+    assert screen is not None
+
+    passed = screen.passes(200, Headers(), "application/json", lambda: json.loads(data))
+
+    assert passed is False
+
+
+def translation_of(document: dict[str, object]) -> Translation:
+    return Translation(document, frozenset(OAS30WriteValidator.FORMAT_CHECKER.checkers))
