@@ -171,13 +171,15 @@ def _exit(signal_number: int, frame: FrameType | None) -> None:
 def _seed(
     seed_file: Path | None, no_seed: bool
 ) -> tuple[dict[str, object] | None, str]:
+    source = _seed_source(seed_file, no_seed)
+
     if no_seed:
-        return None, _seed_source(seed_file, no_seed)
+        return None, source
 
     if seed_file is None:
-        return default_seed(), _seed_source(seed_file, no_seed)
+        return default_seed(), source
 
-    return read_fixture_file(seed_file), _seed_source(seed_file, no_seed)
+    return read_fixture_file(seed_file), source
 
 
 def _seed_source(seed_file: Path | None, no_seed: bool) -> str:

@@ -177,12 +177,7 @@ class Translation:
         if not reference.startswith("#/") or reference in seen:
             raise Untranslatable(reference)
 
-        target: Any = self._document
-
-        for part in reference[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-
-        return self.schema(target, (*seen, reference))
+        return self.schema(_pointed(self._document, reference), (*seen, reference))
 
 
 def _check_value(keyword: str, value: Any) -> None:
@@ -469,12 +464,14 @@ def _credential_header(
 
 
 def _resolved(document: Mapping[str, Any], item: Mapping[str, Any]) -> Any:
-    if "$ref" not in item:
-        return item
+    return _pointed(document, item["$ref"]) if "$ref" in item else item
 
+
+def _pointed(document: Mapping[str, Any], reference: str) -> Any:
+    """What a local reference (``#/components/...``) points at in the document."""
     target: Any = document
 
-    for part in item["$ref"][2:].split("/"):
-        target = target[part]
+    for part in reference.removeprefix("#/").split("/"):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
 
     return target
