@@ -105,6 +105,9 @@ def create_app(
         methods=["GET", "POST", "PUT", "DELETE"],
         expose_headers=["location"],
         max_age=600,
+        # A request without an Origin header comes from no browser, and CORS
+        # headers mean nothing to it (the Fetch standard's CORS protocol).
+        always_send=False,
     )
     wrapped = RequestLog(HeaderLimit(TrailingSlash(app.wsgi_app)))
     app.wsgi_app = wrapped  # type: ignore[method-assign]

@@ -262,6 +262,15 @@ def test_cors_headers_reach_the_real_response(client: FlaskClient) -> None:
     assert response.headers["Access-Control-Expose-Headers"] == "location"
 
 
+def test_a_request_without_an_origin_gets_no_cors_headers(
+    client: FlaskClient,
+) -> None:
+    response = client.get(ACCOUNTS, headers=ADMIN_HEADERS)
+
+    assert response.status_code == 200
+    assert sorted(response.headers.keys()) == ["Content-Length", "Content-Type"]
+
+
 def test_cors_origins_are_configurable(clock: FakeClock) -> None:
     app = create_app(
         MockConfig(seed=None, clock=clock, cors_origins=("http://app.test",))
