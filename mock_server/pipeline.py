@@ -21,13 +21,14 @@ from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mock_server.auth import AuthenticationRequired, Authenticator
-from mock_server.contract import JSON, ApiCall, media_type
+from mock_server.contract import JSON, media_type
 from mock_server.control.answers import Sent, UndocumentedStatus, forced_error
 from mock_server.control.faults import Faults
 from mock_server.control.journal import Journal, redacted_body, redacted_headers
 from mock_server.description import Operation
 from mock_server.errors import ApiError, MockUsageError
-from mock_server.gate import ContractGate, render
+from mock_server.fast_json import parsed_own
+from mock_server.gate import ContractGate, RequestCall, render
 from mock_server.handlers import Call, Handler, Reply
 from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
@@ -54,7 +55,7 @@ class Endpoint:
         started = time.perf_counter()
         at = self.clock()
         store: Store | None = None
-        call: ApiCall | None = None
+        call: RequestCall | None = None
 
         try:
             store = self.sessions.store(request.headers.get(SESSION_HEADER))
@@ -73,7 +74,7 @@ class Endpoint:
         return response
 
     def _answer(
-        self, store: Store, call: ApiCall, path_arguments: dict[str, str]
+        self, store: Store, call: RequestCall, path_arguments: dict[str, str]
     ) -> Reply:
         self._apply_overrides(store, call, path_arguments)
         checked = self.gate.check_request(call, path_arguments)
@@ -97,7 +98,7 @@ class Endpoint:
         return self.handler(Call(store, path_arguments, body, self._url_for))
 
     def _apply_overrides(
-        self, store: Store, call: ApiCall, path_arguments: dict[str, str]
+        self, store: Store, call: RequestCall, path_arguments: dict[str, str]
     ) -> None:
         """Answer as a ``Prefer: code=`` header or a fault asks, if either does.
 
@@ -152,7 +153,9 @@ class Endpoint:
             {
                 "status": response.status_code,
                 "headers": redacted_headers(response.headers.items()),
-                "body": redacted_body(response.get_data(), response.mimetype),
+                "body": redacted_body(
+                    response.get_data(), response.mimetype, parse=parsed_own
+                ),
             },
         )
 

@@ -18,7 +18,8 @@ from flask import Flask, request
 
 from mock_server import auth, handlers, representations, rules
 from mock_server.auth import Authenticator, Principal
-from mock_server.contract import JSON, ApiCall, media_type
+from mock_server.contract import JSON, media_type
+from mock_server.gate import RequestCall
 from mock_server.handlers import Reply
 from mock_server.models import ROOT_ROLES, ServiceAccount, Token, hash_secret
 from mock_server.pipeline import Endpoint
@@ -167,10 +168,10 @@ def validation_before_auth(_: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     original = Endpoint._answer
 
     def answer(
-        self: Endpoint, store: Store, call: ApiCall, path_arguments: dict[str, str]
+        self: Endpoint, store: Store, call: RequestCall, path_arguments: dict[str, str]
     ) -> Reply:
         content_type = request.headers.get("Content-Type")
-        findings = self.gate.contract.check_request(call)
+        findings = self.gate.contract.check_request(call.for_openapi_core)
 
         if self.operation.has_body and media_type(content_type) != JSON:
             raise UnsupportedContentType(content_type)

@@ -49,6 +49,16 @@ def test_each_call_is_journalled_with_request_and_response(
     assert entry["response"]["headers"]["location"] == f"http://localhost{ACCOUNTS}/1"
 
 
+def test_the_journal_keeps_a_body_exactly_as_sent(client: FlaskClient) -> None:
+    body = {"username": "bötchen", "name": "\u2603", "rootRole": 2**70}
+    client.post(ACCOUNTS, json=body, headers=ADMIN_HEADERS)
+
+    entries = client.get("/__mock/journal").get_json()["entries"]
+
+    assert [entry["request"]["body"] for entry in entries] == [body]
+    assert [entry["response"]["status"] for entry in entries] == [400]
+
+
 def test_secrets_never_reach_the_journal(api: Api, client: FlaskClient) -> None:
     account = api.create_account()
     token = api.create_token(account["id"])

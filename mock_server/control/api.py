@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, request
 
-from mock_server.contract import JSON, ApiCall, media_type, read_json
+from mock_server.contract import JSON, media_type, read_json
 from mock_server.control import snapshots
 from mock_server.control.faults import Faults
 from mock_server.control.journal import Journal
@@ -23,7 +23,7 @@ from mock_server.fixtures import (
     fixture_from_snapshot,
     snapshot_from_fixture,
 )
-from mock_server.gate import ContractGate, render
+from mock_server.gate import ContractGate, RequestCall, render
 from mock_server.handlers import Reply
 from mock_server.models import Snapshot
 from mock_server.refusals import BadData, UnsupportedContentType
@@ -183,7 +183,7 @@ class ControlEndpoint:
     sessions: Sessions
 
     def __call__(self, **path_arguments: str) -> Response:
-        call: ApiCall | None = None
+        call: RequestCall | None = None
         # A fixture of thousands of accounts is far over the 100 kB Unleash
         # takes, and loading one is what this API is for.
         request.max_content_length = CONTROL_MAX_BODY_BYTES
@@ -197,8 +197,8 @@ class ControlEndpoint:
 
         return self.gate.checked(call, response)
 
-    def _answer(self, call: ApiCall, path_arguments: dict[str, str]) -> Response:
-        findings = self.gate.contract.check_request(call)
+    def _answer(self, call: RequestCall, path_arguments: dict[str, str]) -> Response:
+        findings = self.gate.contract.check_request(call.for_openapi_core)
         has_body = self.gate.operation.has_body
 
         if has_body and (

@@ -9,11 +9,12 @@ field of a token, or anything shaped like one).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from mock_server.database import Database
+from mock_server.fast_json import encoded
 from mock_server.redaction import REDACTED, may_hold_secret, redacted
 from mock_server.timestamps import format_instant
 
@@ -54,7 +55,7 @@ class Journal:
         seq = self.database.fetch_one(
             "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
             "RETURNING seq",
-            (session, operation_id, json.dumps(entry)),
+            (session, operation_id, encoded(entry).decode()),
         )[0]
 
         if seq % _TRIM_EVERY == 0:
@@ -103,8 +104,13 @@ def redacted_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return shown
 
 
-def redacted_body(raw: bytes, content_type: str | None) -> Any:
-    """A body as a journal shows it: JSON parsed, secrets replaced, cut short."""
+def redacted_body(
+    raw: bytes, content_type: str | None, parse: Callable[[str], Any] = json.loads
+) -> Any:
+    """A body as a journal shows it: JSON parsed, secrets replaced, cut short.
+
+    ``parse`` reads JSON; the mock's own responses may take a faster one.
+    """
     if not raw:
         return None
 
@@ -112,7 +118,7 @@ def redacted_body(raw: bytes, content_type: str | None) -> Any:
 
     if len(raw) <= BODY_LIMIT and "json" in (content_type or ""):
         try:
-            value = json.loads(text)
+            value = parse(text)
         except (ValueError, RecursionError):
             pass
         else:
