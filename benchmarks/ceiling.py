@@ -9,15 +9,16 @@ journal.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 import click
-import waitress
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
 from mock_server.cli import SWITCH_INTERVAL_SECONDS
+from mock_server.server import create_mock_server
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:
@@ -64,13 +65,16 @@ def create_ceiling(bodies: dict[str, str]) -> Flask:
 @click.option("--threads", default=THREADS, show_default=True)
 @click.option("--bodies", type=click.Path(exists=True, path_type=Path), required=True)
 def main(port: int, threads: int, bodies: Path) -> None:
-    """Serve the ceiling on 127.0.0.1 with waitress, one process, as ours runs."""
+    """Serve the ceiling on 127.0.0.1 with our mock's waitress, as ours runs."""
     answers = json.loads(bodies.read_text())
-    # Served exactly as our mock is, GIL switch interval included.
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    waitress.serve(
+    server = create_mock_server(
         create_ceiling(answers), host="127.0.0.1", port=port, threads=threads
     )
+    # Served exactly as our mock is: switch interval, and no log line for
+    # requests queueing for the one thread.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server.run()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """The servers a benchmark compares, each started as its own process on 127.0.0.1.
 
 Our mock runs as ``unleash-mock`` does; Prism mocks the same description from
-npm; the ceiling is a bare Flask app on the same WSGI server (waitress) with
-the same number of threads.
+npm; the ceiling is a bare Flask app on the same WSGI server as ours (waitress,
+set up by ``mock_server.server``) with the same number of threads.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import requests
 
 from mock_server.auth import DEFAULT_ADMIN_TOKEN
 from mock_server.description import DESCRIPTION_PATH
+from mock_server.threads import DEFAULT_THREADS
 
 BENCHMARKS = Path(__file__).resolve().parent
 ACCOUNTS = "/api/admin/service-account"
 ADMIN = {"Authorization": DEFAULT_ADMIN_TOKEN}
-THREADS = 8
+THREADS = DEFAULT_THREADS
 
 # Prism is installed on first use, outside git, at this exact version.
 PRISM_VERSION = "5.16.0"

@@ -23,6 +23,7 @@ from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
 from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
 from mock_server.server import create_mock_server
+from mock_server.threads import DEFAULT_THREADS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -88,10 +89,11 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 )
 @click.option(
     "--threads",
-    default=8,
+    default=DEFAULT_THREADS,
     show_default=True,
     type=click.IntRange(1, 256),
-    help="Worker threads of the WSGI server.",
+    help="Worker threads of the WSGI server. A request that sleeps for a delay "
+    "fault gets one more while it sleeps.",
 )
 def main(
     host: str,
@@ -113,6 +115,9 @@ def main(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    # waitress warns whenever requests queue for a thread; with one thread
+    # serving by design (threads.py), a queue under load is no news.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
     # The seed file is read again by each build, so a reload sees its changes.

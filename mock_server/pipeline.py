@@ -34,6 +34,7 @@ from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
 from mock_server.store import Store
+from mock_server.threads import sleep_with_stand_in
 from mock_server.timestamps import Clock
 
 
@@ -115,7 +116,7 @@ class Endpoint:
         plan = self.faults.plan(store.session, self.operation.operation_id)
 
         if plan.delay_seconds:
-            time.sleep(plan.delay_seconds)
+            sleep_with_stand_in(request.environ, plan.delay_seconds)
 
         if plan.status is not None:
             raise forced_error(self.operation, plan.status, sent)

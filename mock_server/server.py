@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, cast
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 
 from mock_server.errors import ApiError, ErrorKind, echoed
+from mock_server.threads import DEFAULT_THREADS, SLEEP_KEY, StandInDispatcher
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
     from waitress.adjustments import _AdjustmentsParams
     from waitress.parser import HTTPRequestParser
     from waitress.wasyncore import _SocketMap
@@ -63,22 +64,40 @@ class UnleashErrorTask(ErrorTask):
         self.write(body)
 
 
+class StandInTask(WSGITask):
+    """A request that can sleep with a stand-in thread serving in its place."""
+
+    def get_environment(self) -> WSGIEnvironment:
+        environ = super().get_environment()
+        dispatcher = self.channel.server.task_dispatcher
+
+        if isinstance(dispatcher, StandInDispatcher):
+            environ[SLEEP_KEY] = dispatcher.sleep
+
+        return environ
+
+
 class UnleashChannel(HTTPChannel):
+    task_class = StandInTask
     error_task_class = UnleashErrorTask
 
 
 def create_mock_server(
     app: WSGIApplication,
     channels: _SocketMap | None = None,
+    threads: int = DEFAULT_THREADS,
     **adjustments: _AdjustmentsParams,
 ) -> MultiSocketServer | BaseWSGIServer:
     """A waitress server for ``app`` whose own refusals take Unleash's shape.
 
-    ``channels`` is waitress's socket map; ``adjustments`` are its settings
-    (``host``, ``port``, ``threads``...).
+    ``channels`` is waitress's socket map; ``threads`` how many worker
+    threads serve when no request sleeps (``threads.py``); ``adjustments``
+    are waitress's other settings (``host``, ``port``...).
     """
     adjustments.setdefault("ident", IDENT)
-    server = create_server(app, channels, **adjustments)
+    server = create_server(
+        app, channels, _dispatcher=StandInDispatcher(threads), **adjustments
+    )
     listeners = (
         [server] if isinstance(server, BaseWSGIServer) else (server.map or {}).values()
     )

@@ -27,13 +27,16 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer
 
 from mock_server.server import create_mock_server
+from mock_server.threads import DEFAULT_THREADS
 
 
 @contextmanager
-def served(app: Flask) -> Iterator[str]:
+def served(app: Flask, threads: int = DEFAULT_THREADS) -> Iterator[str]:
     """Serve ``app`` with waitress on a free port; yield its base URL."""
     channels: dict[int, Any] = {}
-    server = create_mock_server(app, channels, host="127.0.0.1", port=0, threads=8)
+    server = create_mock_server(
+        app, channels, host="127.0.0.1", port=0, threads=threads
+    )
     assert isinstance(server, BaseWSGIServer)
     assert server.socket is not None
     port = server.socket.getsockname()[1]

@@ -62,8 +62,11 @@ def mock(
 ) -> Iterator[tuple[str, Flask]]:
     """A served mock, broken by ``fault`` after the preflight unless told."""
     app = create_app(MockConfig())
+    # A hung answer holds its worker thread; the others need threads of their
+    # own to go on answering, as a real server's would.
+    threads = 8
 
-    with served(app if fault is None else broken(app, fault, spared)) as url:
+    with served(app if fault is None else broken(app, fault, spared), threads) as url:
         yield url, app
 
 
