@@ -60,6 +60,34 @@ CREATE TABLE IF NOT EXISTS tokens (
 
 CREATE INDEX IF NOT EXISTS tokens_by_account ON tokens (session, account_id);
 
+-- A number that grows with every change to a user, account or token, in any
+-- session and by any process: what was built from those records stays true
+-- until it grows (lists.py).
+CREATE TABLE IF NOT EXISTS generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+
+INSERT OR IGNORE INTO generation (id, value) VALUES (1, 0);
+
+CREATE TRIGGER IF NOT EXISTS user_inserted AFTER INSERT ON users
+BEGIN UPDATE generation SET value = value + 1; END;
+
+CREATE TRIGGER IF NOT EXISTS user_updated AFTER UPDATE ON users
+BEGIN UPDATE generation SET value = value + 1; END;
+
+CREATE TRIGGER IF NOT EXISTS user_deleted AFTER DELETE ON users
+BEGIN UPDATE generation SET value = value + 1; END;
+
+CREATE TRIGGER IF NOT EXISTS token_inserted AFTER INSERT ON tokens
+BEGIN UPDATE generation SET value = value + 1; END;
+
+CREATE TRIGGER IF NOT EXISTS token_updated AFTER UPDATE ON tokens
+BEGIN UPDATE generation SET value = value + 1; END;
+
+CREATE TRIGGER IF NOT EXISTS token_deleted AFTER DELETE ON tokens
+BEGIN UPDATE generation SET value = value + 1; END;
+
 CREATE TABLE IF NOT EXISTS snapshots (
     session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
     name TEXT NOT NULL,

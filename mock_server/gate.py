@@ -90,6 +90,21 @@ class RequestCall:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class KeptBody:
+    """A kept reply body that was sent and found conforming, and its bytes."""
+
+    body: Any
+    encoded: bytes
+
+
+@dataclass
+class LastKept:
+    """The kept body a gate sent last; one reference, replaced whole."""
+
+    sent: KeptBody | None = None
+
+
 @dataclass(frozen=True)
 class ContractGate:
     """Validates one operation's requests and responses against the description."""
@@ -100,6 +115,7 @@ class ContractGate:
     base_path: str = ""
     request_screen: RequestScreen | None = field(init=False)
     response_screen: ResponseScreen | None = field(init=False)
+    last_kept: LastKept = field(init=False, default_factory=LastKept)
 
     def __post_init__(self) -> None:
         method, path = self.operation.method, self.operation.path
@@ -151,18 +167,45 @@ class ContractGate:
 
         return CheckedRequest(self.contract.check_request(call.for_openapi_core))
 
+    def respond(self, call: RequestCall, reply: Reply) -> Response:
+        """The response for a handler's reply, once it is checked.
+
+        A kept body that this gate sent last, and found conforming, is the very
+        same object again: it is neither encoded nor checked a second time.
+        """
+        last = self.last_kept.sent
+
+        if last is not None and reply.body is last.body:
+            response = render(reply, last.encoded)
+            return self.checked(call, response, reply.body, body_conforms=True)
+
+        response = render(reply)
+        checked = self.checked(call, response, reply.body)
+
+        if reply.kept and checked is response:
+            self.last_kept.sent = KeptBody(reply.body, response.get_data())
+
+        return checked
+
     def checked(
-        self, call: RequestCall, response: Response, body: Any = None
+        self,
+        call: RequestCall,
+        response: Response,
+        body: Any = None,
+        *,
+        body_conforms: bool = False,
     ) -> Response:
         """The response if it conforms, else the 500 that names its violations.
 
-        ``body`` is the response's JSON before encoding, if the caller has it.
+        ``body`` is the response's JSON before encoding, if the caller has it;
+        ``body_conforms`` says it was found conforming before.
         """
         if self.response_screen is not None and self.response_screen.passes(
             response.status_code,
             response.headers,
             response.content_type,
             lambda: body if body is not None else parsed_own(response.get_data()),
+            body_conforms=body_conforms,
         ):
             return response
 
@@ -188,15 +231,15 @@ class ContractGate:
         return error.to_response()
 
 
-def render(reply: Reply) -> Response:
-    """The HTTP response for a handler's reply."""
+def render(reply: Reply, encoded_body: bytes | None = None) -> Response:
+    """The HTTP response for a handler's reply, its body encoded unless given."""
     if reply.body is None:
         response = Response(status=reply.status)
         # Unleash ends these responses with no body and no content type.
         del response.headers["Content-Type"]
     else:
         response = Response(
-            encoded(reply.body),
+            encoded(reply.body) if encoded_body is None else encoded_body,
             status=reply.status,
             mimetype=JSON,
         )

@@ -35,11 +35,16 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A successful answer; a body of None means an empty response."""
+    """A successful answer; a body of None means an empty response.
+
+    ``kept`` says the body is kept and may be sent again as the very same
+    object; nobody changes a body once a handler has returned it.
+    """
 
     status: int
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    kept: bool = False
 
 
 Handler = Callable[[Call], Reply]
@@ -58,15 +63,20 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
 
 @handles("getServiceAccounts")
 def list_accounts(call: Call) -> Reply:
-    accounts, tokens = call.store.listing()
-    roles = Store.roles_of(role for _, _, _, role, _ in accounts)
-    return Reply(
-        200,
-        {
-            "serviceAccounts": listed_accounts(accounts, tokens),
-            "rootRoles": [role_json(role) for role in roles],
-        },
-    )
+    store = call.store
+    body = store.lists.get(store.session, store.generation())
+
+    if body is not None:
+        return Reply(200, body, kept=True)
+
+    listing = store.listing()
+    roles = Store.roles_of(role for _, _, _, role, _ in listing.accounts)
+    body = {
+        "serviceAccounts": listed_accounts(listing.accounts, listing.tokens),
+        "rootRoles": [role_json(role) for role in roles],
+    }
+    kept = store.lists.keep(store.session, listing.generation, body)
+    return Reply(200, body, kept=kept)
 
 
 @handles("createServiceAccount")

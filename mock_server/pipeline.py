@@ -28,7 +28,7 @@ from mock_server.control.journal import Journal, redacted_body, redacted_headers
 from mock_server.description import Operation
 from mock_server.errors import ApiError, MockUsageError
 from mock_server.fast_json import parsed_own
-from mock_server.gate import ContractGate, RequestCall, render
+from mock_server.gate import ContractGate, RequestCall
 from mock_server.handlers import Call, Handler, Reply
 from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
@@ -62,7 +62,7 @@ class Endpoint:
             store = self.sessions.store(request.headers.get(SESSION_HEADER))
             call = self.gate.call(path_arguments)
             reply = self._answer(store, call, path_arguments)
-            response = self.gate.checked(call, render(reply), reply.body)
+            response = self.gate.respond(call, reply)
         except MockUsageError as error:
             response = error.to_response()
         except ApiError as error:

@@ -12,6 +12,7 @@ import re
 
 from mock_server.database import Database
 from mock_server.errors import ErrorKind, MockUsageError
+from mock_server.lists import BuiltLists
 from mock_server.models import Snapshot
 from mock_server.store import Store
 from mock_server.timestamps import Clock, utc_now
@@ -47,6 +48,7 @@ class Sessions:
         self.database = database
         self.seed = seed
         self.clock = clock
+        self.lists = BuiltLists()
 
     def store(self, name: str | None) -> Store:
         """The store of a session, created from the seed if it is new."""
@@ -55,7 +57,7 @@ class Sessions:
         if _SESSION_NAME.fullmatch(name) is None:
             raise InvalidSessionName(name)
 
-        store = Store(self.database, name, self.clock)
+        store = Store(self.database, name, self.clock, self.lists)
 
         if not self._exists(name):
             with self.database.writing():

@@ -11,12 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from mock_server.database import Database
 from mock_server.errors import MockServerError
+from mock_server.lists import BuiltLists
 from mock_server.models import (
     ROOT_ROLES,
     Role,
@@ -52,6 +53,15 @@ AccountRow = tuple[int, str, str, int, str]
 TokenRow = tuple[int, int, str, str, str, str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The rows a list is built from, and the generation they belong to."""
+
+    generation: int
+    accounts: list[AccountRow]
+    tokens: list[TokenRow]
+
+
 class InconsistentState(MockServerError):
     """A snapshot breaks an invariant of the store, such as a repeated id."""
 
@@ -64,11 +74,17 @@ class Store:
     """Users, service accounts and tokens of one session."""
 
     def __init__(
-        self, database: Database, session: str = "default", clock: Clock = utc_now
+        self,
+        database: Database,
+        session: str = "default",
+        clock: Clock = utc_now,
+        lists: BuiltLists | None = None,
     ) -> None:
         self.database = database
         self.session = session
         self.clock = clock
+        # Shared by every store of one database, so a list outlives a request.
+        self.lists = BuiltLists() if lists is None else lists
 
     # Reading
 
@@ -84,13 +100,19 @@ class Store:
         with self.database.reading() as db:
             return self._account(db, account_id)
 
-    def listing(self) -> tuple[list[AccountRow], list[TokenRow]]:
-        """Every service account and token as stored rows, both read at once.
+    def generation(self) -> int:
+        """The generation of every session's records (``lists.py``)."""
+        value: int = self.database.fetch_one("SELECT value FROM generation", ())[0]
+        return value
+
+    def listing(self) -> Listing:
+        """Every service account and token as stored rows, all read at once.
 
         The list is the one answer that can hold thousands of records; read as
         rows, it builds no model objects and parses no instants.
         """
         with self.database.reading() as db:
+            generation = db.execute("SELECT value FROM generation").fetchone()[0]
             accounts = db.execute(
                 f"SELECT {_ACCOUNT_COLUMNS} FROM users "
                 "WHERE session = ? AND root_role IS NOT NULL ORDER BY id",
@@ -102,7 +124,7 @@ class Store:
                 (self.session,),
             ).fetchall()
 
-        return accounts, tokens
+        return Listing(generation, accounts, tokens)
 
     @staticmethod
     def roles_of(role_ids: Iterable[int]) -> list[Role]:
