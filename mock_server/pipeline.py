@@ -161,7 +161,10 @@ class Endpoint:
         )
 
     def _url_for(self, path: str) -> str:
-        return request.host_url.rstrip("/") + self.base_path + path
+        # Not werkzeug's host_url, whose IRI decoding took a twentieth of a
+        # create: the location header is encoded as a URI on its way out.
+        root = f"{request.scheme}://{request.host}{request.root_path}".rstrip("/")
+        return root + self.base_path + path
 
 
 def preferred_status(header: str | None) -> str | None:
