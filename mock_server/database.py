@@ -70,24 +70,6 @@ CREATE TABLE IF NOT EXISTS generation (
 
 INSERT OR IGNORE INTO generation (id, value) VALUES (1, 0);
 
-CREATE TRIGGER IF NOT EXISTS user_inserted AFTER INSERT ON users
-BEGIN UPDATE generation SET value = value + 1; END;
-
-CREATE TRIGGER IF NOT EXISTS user_updated AFTER UPDATE ON users
-BEGIN UPDATE generation SET value = value + 1; END;
-
-CREATE TRIGGER IF NOT EXISTS user_deleted AFTER DELETE ON users
-BEGIN UPDATE generation SET value = value + 1; END;
-
-CREATE TRIGGER IF NOT EXISTS token_inserted AFTER INSERT ON tokens
-BEGIN UPDATE generation SET value = value + 1; END;
-
-CREATE TRIGGER IF NOT EXISTS token_updated AFTER UPDATE ON tokens
-BEGIN UPDATE generation SET value = value + 1; END;
-
-CREATE TRIGGER IF NOT EXISTS token_deleted AFTER DELETE ON tokens
-BEGIN UPDATE generation SET value = value + 1; END;
-
 CREATE TABLE IF NOT EXISTS snapshots (
     session TEXT NOT NULL REFERENCES sessions (name) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -115,6 +97,14 @@ CREATE TABLE IF NOT EXISTS journal (
 
 CREATE INDEX IF NOT EXISTS journal_by_session ON journal (session, seq);
 """
+
+# Every change to a user, account or token bumps the generation.
+SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()} AFTER {event} ON {table} "
+    "BEGIN UPDATE generation SET value = value + 1; END;\n"
+    for table in ("users", "tokens")
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
 
 # How long a writer waits for another process to release the write lock.
 BUSY_TIMEOUT_MS = 10_000
