@@ -219,7 +219,19 @@ def test_a_server_that_dies_mid_run_stops_it_saying_what_is_left() -> None:
         for left in result.leftovers
         if (match := re.fullmatch(r"service account (\d+) \(.*", left))
     }
-    assert reported == set(left_on(app))
+    left = left_on(app)
+    # An account whose create the proxy passed on, but died before answering,
+    # is one the suite never heard of: the name pattern above covers it.
+    unheard_of = {
+        account_id: username
+        for account_id, username in left.items()
+        if account_id not in reported
+    }
+    assert reported <= set(left)
+    assert all(
+        username.startswith(f"conformance-{result.run_id}-")
+        for username in unheard_of.values()
+    )
     assert elapsed < 60
 
 
