@@ -31,6 +31,16 @@ def loggable(path: str) -> str:
     return quote(redacted(path), safe="/:@!$&'()*+,;=-._~<>")
 
 
+def _as_text(wsgi_string: str) -> str:
+    """A WSGI path string as the text it spells.
+
+    WSGI hands paths over as their raw bytes held in Latin-1, so ``/%D9%A2``
+    arrives as two Latin-1 characters; decoded as UTF-8 it is the one
+    character the client sent, and the log shows it percent-encoded as sent.
+    """
+    return wsgi_string.encode("latin-1").decode("utf-8", "replace")
+
+
 class HeaderLimit:
     """Answers 431 in Unleash's error shape when the request headers are too big.
 
@@ -128,7 +138,8 @@ class _Logged:
             close()
 
         path = loggable(
-            self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
+            _as_text(self.environ.get("SCRIPT_NAME", ""))
+            + _as_text(self.environ.get("PATH_INFO", ""))
         )
         duration = (time.perf_counter() - self.started) * 1000
         log.info(

@@ -151,11 +151,13 @@ def test_each_request_is_logged_once_without_its_token(
     with caplog.at_level(logging.INFO, logger="mock_server.requests"):
         client.get(f"{ACCOUNTS}?token=hidden", headers=ADMIN_HEADERS).close()
         client.get("/api/admin/%0Afake-line").close()
+        client.get(f"{ACCOUNTS}/%D9%A2/token").close()
 
     lines = [record.getMessage() for record in caplog.records]
     assert [line.rsplit(" ", 1)[0] for line in lines] == [
         "GET /api/admin/service-account 200",
         "GET /api/admin/%0Afake-line 404",
+        "GET /api/admin/service-account/%D9%A2/token 401",
     ]
     assert all(line.endswith("ms") for line in lines)
     assert "unleash-insecure-admin-api-token" not in caplog.text
