@@ -138,8 +138,9 @@ class _Logged:
             close()
 
         path = loggable(
-            _as_text(self.environ.get("SCRIPT_NAME", ""))
-            + _as_text(self.environ.get("PATH_INFO", ""))
+            _as_text(
+                self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
+            )
         )
         duration = (time.perf_counter() - self.started) * 1000
         log.info(
