@@ -67,14 +67,20 @@ def create_ceiling(bodies: dict[str, str]) -> Flask:
 def main(port: int, threads: int, bodies: Path) -> None:
     """Serve the ceiling on 127.0.0.1 with our mock's waitress, as ours runs."""
     answers = json.loads(bodies.read_text())
+    # It has no delay faults, so like our mock without them it serves every
+    # request on the loop thread.
     server = create_mock_server(
-        create_ceiling(answers), host="127.0.0.1", port=port, threads=threads
+        create_ceiling(answers),
+        lambda: False,
+        host="127.0.0.1",
+        port=port,
+        threads=threads,
     )
     # Served exactly as our mock is: switch interval, and no log line for
     # requests queueing for the one thread.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server.run()
+    server.serve()
 
 
 if __name__ == "__main__":

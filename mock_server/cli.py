@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from functools import partial
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -15,6 +15,7 @@ from flask import Flask
 from mock_server.app import create_app
 from mock_server.auth import DEFAULT_ADMIN_TOKEN
 from mock_server.config import DEFAULT_HOST, DEFAULT_PORT, MockConfig
+from mock_server.control.faults import delays_in_force
 from mock_server.control.journal import DEFAULT_JOURNAL_SIZE
 from mock_server.database import Database
 from mock_server.description import DESCRIPTION_PATH
@@ -160,17 +161,22 @@ def main(
         f'  try: curl -H "Authorization: {admin_token}" '
         f"{url}/api/admin/service-account"
     )
-    server = create_mock_server(served, host=host, port=port, threads=threads)
+    server = create_mock_server(
+        served,
+        partial(delays_in_force, database),
+        host=host,
+        port=port,
+        threads=threads,
+    )
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    # waitress stops on SystemExit and lets the requests in flight finish,
-    # so a polite stop no longer cuts off their last log lines.
-    signal.signal(signal.SIGTERM, _exit)
-    server.print_listen("Serving on http://{}:{}")
-    server.run()
 
+    # A polite stop lets the request being served finish, and its log line
+    # with it.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: server.stop_soon())
 
-def _exit(signal_number: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
+    server.waitress.print_listen("Serving on http://{}:{}")
+    server.serve()
 
 
 def _seed(

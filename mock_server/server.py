@@ -1,22 +1,29 @@
-"""The WSGI server: waitress, answering its own refusals in Unleash's error shape.
+"""The WSGI server: waitress, serving on its loop thread, refusing in Unleash's shape.
 
 Some requests never reach the app: waitress refuses a request line that is
 not ASCII (raw UTF-8 bytes in a path), a header line with a bare CR, a broken
 chunked body and the like, and answers with a plain-text page of its own. A
 client of the mock expects every error in one JSON shape, so the error task
 that writes those answers is replaced with one that writes the shape.
+
+Requests run on the loop thread itself unless a delay fault could make one
+sleep (``threads.py``), so this module also runs the loop: waitress's own
+``run`` would leave the requests it reads waiting.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
-from waitress.task import ErrorTask, WSGITask
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 
 from mock_server.errors import ApiError, ErrorKind, echoed
-from mock_server.threads import DEFAULT_THREADS, SLEEP_KEY, StandInDispatcher
+from mock_server.threads import DEFAULT_THREADS, SLEEP_KEY, LoopDispatcher
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -25,6 +32,14 @@ if TYPE_CHECKING:
     from waitress.wasyncore import _SocketMap
 
 IDENT = "unleash-mock"
+
+# How long the loop waits for a socket to be ready when nothing else is due.
+POLL_SECONDS = 1.0
+
+# A response is written out by the loop thread that produced it, so waiting
+# for the loop to drain a full buffer would wait forever: the buffer (which
+# spills to a temporary file past 1 MB) is never full.
+UNBOUNDED_BUFFER_BYTES = 2**62
 
 _KINDS = {
     kind.status: kind
@@ -71,7 +86,7 @@ class StandInTask(WSGITask):
         environ = super().get_environment()
         dispatcher = self.channel.server.task_dispatcher
 
-        if isinstance(dispatcher, StandInDispatcher):
+        if isinstance(dispatcher, LoopDispatcher):
             environ[SLEEP_KEY] = dispatcher.sleep
 
         return environ
@@ -82,21 +97,63 @@ class UnleashChannel(HTTPChannel):
     error_task_class = UnleashErrorTask
 
 
+@dataclass
+class MockServer:
+    """waitress's server, with the loop that serves requests on its own thread."""
+
+    waitress: MultiSocketServer | BaseWSGIServer
+    channels: _SocketMap
+    dispatcher: LoopDispatcher
+
+    def serve(self) -> None:
+        """Run until SIGTERM or Ctrl-C, answering the request in flight first."""
+        try:
+            while True:
+                self.poll_once(POLL_SECONDS)
+        except (SystemExit, KeyboardInterrupt):
+            self.dispatcher.shutdown()
+
+    def poll_once(self, seconds: float) -> None:
+        """Read and write what the sockets allow, then serve the requests read."""
+        # A request already read is not kept waiting for a socket to be ready.
+        timeout = 0.0 if self.dispatcher.has_waiting else seconds
+        wasyncore.loop(timeout=timeout, map=self.channels, use_poll=True, count=1)
+        self.dispatcher.run_waiting()
+
+    def stop_soon(self) -> None:
+        """Stop ``serve`` once the request being served, if any, is answered."""
+        self.dispatcher.stop()
+
+    def close(self) -> None:
+        """Stop the worker threads and close every socket; for a test's server."""
+        self.dispatcher.shutdown()
+        wasyncore.close_all(self.channels)
+
+
 def create_mock_server(
     app: WSGIApplication,
-    channels: _SocketMap | None = None,
+    sleeps_possible: Callable[[], bool],
     threads: int = DEFAULT_THREADS,
     **adjustments: _AdjustmentsParams,
-) -> MultiSocketServer | BaseWSGIServer:
+) -> MockServer:
     """A waitress server for ``app`` whose own refusals take Unleash's shape.
 
-    ``channels`` is waitress's socket map; ``threads`` how many worker
-    threads serve when no request sleeps (``threads.py``); ``adjustments``
-    are waitress's other settings (``host``, ``port``...).
+    ``sleeps_possible`` says whether a request could sleep now, for a delay
+    fault: while it could, requests go to ``threads`` worker threads
+    (``threads.py``). ``adjustments`` are waitress's other settings
+    (``host``, ``port``...).
     """
     adjustments.setdefault("ident", IDENT)
+    adjustments.setdefault("outbuf_high_watermark", UNBOUNDED_BUFFER_BYTES)
+    channels: _SocketMap = {}
+    dispatcher = LoopDispatcher(sleeps_possible, threads)
+    # waitress asks a dispatcher for add_task and shutdown only; its stubs name
+    # the one class of its own that has them.
     server = create_server(
-        app, channels, _dispatcher=StandInDispatcher(threads), **adjustments
+        app,
+        channels,
+        _dispatcher=cast("ThreadedTaskDispatcher", dispatcher),
+        **adjustments,
     )
     listeners = (
         [server] if isinstance(server, BaseWSGIServer) else (server.map or {}).values()
@@ -108,4 +165,4 @@ def create_mock_server(
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = UnleashChannel
 
-    return server
+    return MockServer(server, channels, dispatcher)

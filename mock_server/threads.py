@@ -1,27 +1,43 @@
-"""The server's worker threads: as few as keep requests moving.
+"""Where requests run: on the server's own loop thread, or on worker threads.
 
-Only one thread runs Python at a time (CPython's GIL). Several worker threads
-busy at once hand it back and forth in the middle of requests, and under
-load that cost the mock a third of its throughput; one thread serves the
-same requests faster. A thread is only worth having while another waits, so
-a request that waits on purpose (a delay fault) asks for a stand-in: one more
-thread serves while it sleeps, and one fewer once it wakes, so a slow answer
-never holds up the others.
+Only one thread runs Python at a time (CPython's GIL). waitress reads and
+writes sockets on its loop thread and hands each request to a worker thread,
+and that hand-off, the GIL passing between the two threads twice a request,
+cost more than the mock's own work did. So a request runs on the loop thread
+itself, after the loop has read it, and the hand-off never happens.
+
+A request that waits on purpose (a delay fault) would stop the loop for every
+other client while it waited. While any delay fault is in force, requests go
+to worker threads instead, and a request that sleeps asks for a stand-in: one
+more thread serves while it sleeps, and one fewer once it wakes, so a slow
+answer never holds up the others.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from waitress.task import ThreadedTaskDispatcher
+
+if TYPE_CHECKING:
+    from waitress.task import Task as WaitressTask
 
 # Where a request finds, in its WSGI environ, how to sleep with a stand-in.
 SLEEP_KEY = "unleash_mock.sleep"
 
 DEFAULT_THREADS = 1
+
+
+class Task(Protocol):
+    """What waitress dispatches: a connection with requests ready to serve."""
+
+    def service(self) -> None: ...
+
+    def cancel(self) -> None: ...
 
 
 class StandInDispatcher(ThreadedTaskDispatcher):
@@ -47,6 +63,106 @@ class StandInDispatcher(ThreadedTaskDispatcher):
         with self._count_lock:
             self._sleeping += change
             self.set_thread_count(self._serving + self._sleeping)
+
+
+class LoopDispatcher:
+    """Serves requests on the loop thread unless one of them may sleep.
+
+    waitress calls ``add_task`` as a request arrives, from inside its loop and
+    under its own locks, so a task only waits there; the loop calls
+    ``run_waiting`` once a round of reading is done. ``sleeps_possible`` says
+    whether a delay fault is in force. While one is, or while the worker
+    threads are still busy with earlier requests, requests go to the threads:
+    the state then changes on one thread at a time, as before.
+    """
+
+    def __init__(
+        self, sleeps_possible: Callable[[], bool], threads: int = DEFAULT_THREADS
+    ) -> None:
+        self.pool = StandInDispatcher(threads)
+        self._sleeps_possible = sleeps_possible
+        self._waiting: deque[Task] = deque()
+        self._pooled = 0
+        self._pooled_lock = threading.Lock()
+        self._serving_inline = False
+        self._stop_requested = False
+
+    @property
+    def has_waiting(self) -> bool:
+        return bool(self._waiting)
+
+    def add_task(self, task: Task) -> None:
+        self._waiting.append(task)
+
+    def run_waiting(self) -> None:
+        """Serve every request the loop has read so far."""
+        while self._waiting:
+            task = self._waiting.popleft()
+
+            if self._pooled or self._sleeps_possible():
+                self._to_pool(task)
+                continue
+
+            self._serving_inline = True
+
+            try:
+                task.service()
+            finally:
+                self._serving_inline = False
+
+            if self._stop_requested:
+                raise SystemExit(0)
+
+    def stop(self) -> None:
+        """Stop the server, but only once the request being served is answered.
+
+        Meant for a signal handler: Python runs it on the loop thread between
+        two steps of whatever runs there, which may be a request.
+        """
+        if not self._serving_inline:
+            raise SystemExit(0)
+
+        self._stop_requested = True
+
+    def sleep(self, seconds: float) -> None:
+        self.pool.sleep(seconds)
+
+    def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
+        while self._waiting:
+            self._waiting.popleft().cancel()
+
+        return bool(self.pool.shutdown(cancel_pending, timeout))
+
+    def _to_pool(self, task: Task) -> None:
+        with self._pooled_lock:
+            self._pooled += 1
+
+        # The pool asks a task for service and cancel only, as for ours.
+        self.pool.add_task(cast("WaitressTask", _Pooled(task, self._pooled_done)))
+
+    def _pooled_done(self) -> None:
+        with self._pooled_lock:
+            self._pooled -= 1
+
+
+class _Pooled:
+    """A task on a worker thread, counted until it is served or cancelled."""
+
+    def __init__(self, task: Task, done: Callable[[], None]) -> None:
+        self._task = task
+        self._done = done
+
+    def service(self) -> None:
+        try:
+            self._task.service()
+        finally:
+            self._done()
+
+    def cancel(self) -> None:
+        try:
+            self._task.cancel()
+        finally:
+            self._done()
 
 
 def sleep_with_stand_in(environ: MutableMapping[str, Any], seconds: float) -> None:

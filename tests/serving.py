@@ -23,34 +23,48 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
-from waitress import wasyncore
 from waitress.server import BaseWSGIServer
 
+from mock_server.control.faults import delays_in_force
 from mock_server.server import create_mock_server
 from mock_server.threads import DEFAULT_THREADS
 
 
 @contextmanager
-def served(app: Flask, threads: int = DEFAULT_THREADS) -> Iterator[str]:
-    """Serve ``app`` with waitress on a free port; yield its base URL."""
-    channels: dict[int, Any] = {}
+def served(
+    app: Flask, threads: int = DEFAULT_THREADS, *, sleeps: bool = False
+) -> Iterator[str]:
+    """Serve ``app`` as ``unleash-mock`` does, on a free port; yield its base URL.
+
+    A mock's requests sleep only for its delay faults. Any other app, or one
+    that ``sleeps`` in a wrapper of its own, may sleep in any request, so its
+    requests all go to worker threads.
+    """
+    sessions = app.extensions.get("unleash_mock")
     server = create_mock_server(
-        app, channels, host="127.0.0.1", port=0, threads=threads
+        app,
+        (
+            (lambda: delays_in_force(sessions.database))
+            if sessions and not sleeps
+            else (lambda: True)
+        ),
+        threads,
+        host="127.0.0.1",
+        port=0,
     )
-    assert isinstance(server, BaseWSGIServer)
-    assert server.socket is not None
-    port = server.socket.getsockname()[1]
+    assert isinstance(server.waitress, BaseWSGIServer)
+    assert server.waitress.socket is not None
+    port = server.waitress.socket.getsockname()[1]
     stopping = threading.Event()
 
     def serve() -> None:
         try:
             while not stopping.is_set():
-                wasyncore.loop(timeout=0.05, map=channels, count=1)
+                server.poll_once(0.05)
         finally:
             # Sockets are closed by the thread that polls them: closed from
             # another thread, one could vanish under a running select.
-            server.task_dispatcher.shutdown()
-            wasyncore.close_all(channels)
+            server.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

@@ -66,7 +66,11 @@ def mock(
     # own to go on answering, as a real server's would.
     threads = 8
 
-    with served(app if fault is None else broken(app, fault, spared), threads) as url:
+    with (
+        served(app, threads)
+        if fault is None
+        else served(broken(app, fault, spared), threads, sleeps=True)
+    ) as url:
         yield url, app
 
 

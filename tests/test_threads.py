@@ -1,4 +1,5 @@
-"""Worker threads: one serves, and a request sleeping on a delay fault gets a
+"""Where requests run: on the loop thread while no delay fault is in force;
+otherwise on worker threads, where one sleeping on a delay fault gets a
 stand-in so the others are not held up."""
 
 from __future__ import annotations
@@ -10,11 +11,33 @@ import pytest
 import requests
 from flask import Flask
 
-from mock_server.threads import StandInDispatcher
+from mock_server.control.faults import delays_in_force
+from mock_server.threads import LoopDispatcher, StandInDispatcher
 from tests.matchers import ADMIN_HEADERS
-from tests.serving import served
+from tests.serving import mock_process, served
 
 ACCOUNTS = "/api/admin/service-account"
+
+
+class RecordedTask:
+    """A task that notes the thread serving it, and may wait to be let go."""
+
+    def __init__(self, release: threading.Event | None = None) -> None:
+        self.release = release
+        self.served_on: threading.Thread | None = None
+        self.finished = threading.Event()
+        self.cancelled = False
+
+    def service(self) -> None:
+        self.served_on = threading.current_thread()
+
+        if self.release is not None:
+            self.release.wait(timeout=5)
+
+        self.finished.set()
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 def serving_threads(dispatcher: StandInDispatcher) -> int:
@@ -74,3 +97,158 @@ def test_a_delayed_answer_holds_up_no_other_request(app: Flask) -> None:
     assert created.status_code == 201
     assert listing_still_waiting
     assert delayed == [200]
+
+
+def test_without_delay_faults_requests_are_served_on_the_loop_thread() -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    tasks = [RecordedTask(), RecordedTask()]
+
+    try:
+        for task in tasks:
+            dispatcher.add_task(task)
+
+        dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert [task.served_on for task in tasks] == [threading.current_thread()] * 2
+    assert not dispatcher.has_waiting
+
+
+def test_while_a_delay_fault_is_in_force_requests_go_to_the_worker_threads() -> None:
+    dispatcher = LoopDispatcher(lambda: True)
+    task = RecordedTask()
+
+    try:
+        dispatcher.add_task(task)
+        dispatcher.run_waiting()
+        finished = task.finished.wait(timeout=5)
+    finally:
+        dispatcher.shutdown()
+
+    assert finished
+    assert task.served_on is not None
+    assert task.served_on is not threading.current_thread()
+
+
+def test_requests_follow_busy_worker_threads_until_they_are_done() -> None:
+    sleeps_possible = [True]
+    dispatcher = LoopDispatcher(lambda: sleeps_possible[0])
+    release = threading.Event()
+    slow, queued, later = RecordedTask(release), RecordedTask(), RecordedTask()
+
+    try:
+        dispatcher.add_task(slow)
+        dispatcher.run_waiting()
+        # The fault is gone, but the slow request is still on a worker thread:
+        # the next one must not change the state beside it on the loop thread.
+        sleeps_possible[0] = False
+        dispatcher.add_task(queued)
+        dispatcher.run_waiting()
+        release.set()
+        queued_finished = queued.finished.wait(timeout=5)
+        deadline = time.monotonic() + 5
+
+        # The worker thread counts a request done just after serving it.
+        while dispatcher._pooled and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+        dispatcher.add_task(later)
+        dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert queued_finished
+    assert queued.served_on is not threading.current_thread()
+    assert later.served_on is threading.current_thread()
+
+
+def test_a_stop_asked_for_mid_request_waits_for_its_answer() -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    after_stop = RecordedTask()
+
+    class StoppedMidway(RecordedTask):
+        def service(self) -> None:
+            dispatcher.stop()
+            super().service()
+
+    stopped = StoppedMidway()
+    dispatcher.add_task(stopped)
+    dispatcher.add_task(after_stop)
+
+    with pytest.raises(SystemExit):
+        dispatcher.run_waiting()
+
+    assert stopped.finished.is_set()
+    assert not after_stop.finished.is_set()
+
+    dispatcher.shutdown()
+
+    assert after_stop.cancelled
+
+
+def test_a_stop_between_requests_is_at_once() -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+
+    try:
+        with pytest.raises(SystemExit):
+            dispatcher.stop()
+    finally:
+        dispatcher.shutdown()
+
+
+def test_only_a_fault_with_a_delay_counts_as_one_that_may_sleep(app: Flask) -> None:
+    database = app.extensions["unleash_mock"].database
+    client = app.test_client()
+    faults = "/__mock/faults"
+    before = delays_in_force(database)
+
+    statuses = [
+        client.post(faults, json={"operation": "getServiceAccounts", "status": 403})
+    ]
+    with_an_error_only = delays_in_force(database)
+    statuses.append(
+        client.post(faults, json={"operation": "*", "latencyRangeMs": [1, 5]})
+    )
+    with_a_range = delays_in_force(database)
+    statuses.append(client.delete(faults))
+    cleared = delays_in_force(database)
+    statuses.append(
+        client.post(faults, json={"operation": "*", "latencyMs": 10, "times": 1})
+    )
+    with_a_latency = delays_in_force(database)
+
+    assert [response.status_code for response in statuses] == [201, 201, 204, 201]
+    assert (before, with_an_error_only, with_a_range, cleared, with_a_latency) == (
+        False,
+        False,
+        True,
+        False,
+        True,
+    )
+
+
+@pytest.mark.socket
+def test_sigterm_lets_the_request_in_flight_finish_and_stops_the_mock() -> None:
+    with mock_process("--no-seed") as running:
+        assert running.process is not None
+        requests.post(
+            running.base_url + "/__mock/faults",
+            json={"operation": "getServiceAccounts", "latencyMs": 1000},
+            timeout=5,
+        ).raise_for_status()
+        answers: list[int] = []
+        listing = threading.Thread(
+            target=lambda: answers.append(
+                requests.get(
+                    running.base_url + ACCOUNTS, headers=ADMIN_HEADERS, timeout=10
+                ).status_code
+            )
+        )
+        listing.start()
+        time.sleep(0.3)
+        running.process.terminate()
+        listing.join(timeout=10)
+        exit_code = running.process.wait(timeout=10)
+
+    assert (answers, exit_code) == ([200], 0)
