@@ -24,10 +24,14 @@ from mock_server.auth import AuthenticationRequired, Authenticator
 from mock_server.contract import JSON, media_type
 from mock_server.control.answers import Sent, UndocumentedStatus, forced_error
 from mock_server.control.faults import Faults
-from mock_server.control.journal import Journal, redacted_body, redacted_headers
+from mock_server.control.journal import (
+    Journal,
+    own_body,
+    redacted_body,
+    redacted_headers,
+)
 from mock_server.description import Operation
 from mock_server.errors import ApiError, MockUsageError
-from mock_server.fast_json import parsed_own
 from mock_server.gate import ContractGate, RequestCall
 from mock_server.handlers import Call, Handler, Reply
 from mock_server.redaction import redacted
@@ -154,9 +158,7 @@ class Endpoint:
             {
                 "status": response.status_code,
                 "headers": redacted_headers(response.headers.items()),
-                "body": redacted_body(
-                    response.get_data(), response.mimetype, parse=parsed_own
-                ),
+                "body": own_body(response.get_data(), response.mimetype),
             },
         )
 

@@ -4,11 +4,12 @@ refuses a value."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 
-from mock_server.fast_json import encoded, parsed_own
+from mock_server.fast_json import OwnJson, encoded, parsed_own
 
 
 @pytest.mark.parametrize(
@@ -25,6 +26,32 @@ from mock_server.fast_json import encoded, parsed_own
 )
 def test_encoded_writes_every_value_json_takes(value: Any, expected: bytes) -> None:
     assert encoded(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Only orjson encodes a date: had it refused the own text, json would
+        # have refused the date.
+        pytest.param(
+            {"body": OwnJson(b'{"id":1,"tokens":[]}'), "on": date(2026, 12, 4)},
+            b'{"body":{"id":1,"tokens":[]},"on":"2026-12-04"}',
+            id="orjson",
+        ),
+        pytest.param(
+            {"body": OwnJson(b'{"id":1}'), "big": 2**70},
+            b'{"body":{"id":1},"big":1180591620717411303424}',
+            id="json-after-orjson-refuses",
+        ),
+    ],
+)
+def test_own_json_goes_into_a_document_as_it_is(value: Any, expected: bytes) -> None:
+    assert encoded(value) == expected
+
+
+def test_anything_else_json_cannot_encode_is_refused() -> None:
+    with pytest.raises(TypeError, match="object is not JSON"):
+        encoded({"x": object()})
 
 
 @pytest.mark.parametrize(

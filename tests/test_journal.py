@@ -59,6 +59,27 @@ def test_the_journal_keeps_a_body_exactly_as_sent(client: FlaskClient) -> None:
     assert [entry["response"]["status"] for entry in entries] == [400]
 
 
+def test_the_journal_shows_each_response_body_as_it_was_sent(
+    client: FlaskClient,
+) -> None:
+    listed = client.get(ACCOUNTS, headers=ADMIN_HEADERS)
+    # An integer past 64 bits in the request sends the entry down the slower
+    # encoder, which must read the response's text too.
+    refused = client.post(
+        ACCOUNTS,
+        json={"username": "bot", "name": "Bot", "rootRole": 2**70},
+        headers=ADMIN_HEADERS,
+    )
+
+    entries = client.get("/__mock/journal").get_json()["entries"]
+
+    assert [entry["response"]["body"] for entry in entries] == [
+        listed.get_json(),
+        refused.get_json(),
+    ]
+    assert [entry["response"]["status"] for entry in entries] == [200, 400]
+
+
 def test_secrets_never_reach_the_journal(api: Api, client: FlaskClient) -> None:
     account = api.create_account()
     token = api.create_token(account["id"])

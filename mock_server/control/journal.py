@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_server.database import Database
-from mock_server.fast_json import encoded
+from mock_server.fast_json import OwnJson, encoded, parsed_own
 from mock_server.redaction import REDACTED, may_hold_secret, redacted
 from mock_server.timestamps import format_instant
 
@@ -126,6 +126,21 @@ def redacted_body(
 
     suffix = "…" if len(raw) > BODY_LIMIT else ""
     return redacted(text) + suffix
+
+
+def own_body(raw: bytes, content_type: str | None) -> Any:
+    """A body the mock sent, as a journal shows it.
+
+    The mock's JSON goes into the entry as it was sent, unless it may hold a
+    secret (a token's, the one time one is shown), which is then replaced.
+    """
+    if raw and len(raw) <= BODY_LIMIT and "json" in (content_type or ""):
+        text = raw.decode("utf-8", errors="replace")
+
+        if _nothing_to_redact(text):
+            return OwnJson(raw)
+
+    return redacted_body(raw, content_type, parse=parsed_own)
 
 
 def _nothing_to_redact(text: str) -> bool:
