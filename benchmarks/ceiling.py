@@ -18,7 +18,10 @@ from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
 from mock_server.cli import SWITCH_INTERVAL_SECONDS
-from mock_server.server import create_mock_server
+from mock_server.server import (
+    create_mock_server,
+    freeze_what_lives_as_long_as_the_server,
+)
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:
@@ -76,9 +79,10 @@ def main(port: int, threads: int, bodies: Path) -> None:
         port=port,
         threads=threads,
     )
-    # Served exactly as our mock is: switch interval, and no log line for
-    # requests queueing for the one thread.
+    # Served exactly as our mock is: switch interval, frozen start-up objects,
+    # and no log line for requests queueing for a worker thread.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    freeze_what_lives_as_long_as_the_server()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server.serve()
 

@@ -23,7 +23,10 @@ from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
 from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
-from mock_server.server import create_mock_server
+from mock_server.server import (
+    create_mock_server,
+    freeze_what_lives_as_long_as_the_server,
+)
 from mock_server.threads import DEFAULT_THREADS
 
 if TYPE_CHECKING:
@@ -174,6 +177,10 @@ def main(
     # with it.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: server.stop_soon())
+
+    # A reloading server drops its old builds, which must stay collectable.
+    if not reload:
+        freeze_what_lives_as_long_as_the_server()
 
     server.waitress.print_listen("Serving on http://{}:{}")
     server.serve()

@@ -13,6 +13,7 @@ sleep (``threads.py``), so this module also runs the loop: waitress's own
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -128,6 +129,18 @@ class MockServer:
         """Stop the worker threads and close every socket; for a test's server."""
         self.dispatcher.shutdown()
         wasyncore.close_all(self.channels)
+
+
+def freeze_what_lives_as_long_as_the_server() -> None:
+    """Take everything built so far out of the garbage collector's walks.
+
+    The description, its validators and the seed live as long as the server.
+    Each full collection walked all of them: 20 to 30 ms, during which every
+    request waited. Frozen, they are no longer walked. Garbage is collected
+    first, so that none is frozen with them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_mock_server(

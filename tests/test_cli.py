@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from click.testing import CliRunner
 
 from mock_server.cli import main
+from mock_server.reloading import ReloadingApp
+from mock_server.server import MockServer
 from tests.serving import mock_process
 
 pytestmark = pytest.mark.socket
@@ -109,3 +115,39 @@ def test_seed_and_no_seed_together_are_a_usage_error(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "--seed and --no-seed contradict each other." in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "frozen"),
+    [
+        pytest.param([], True, id="serving"),
+        pytest.param(["--reload"], False, id="reloading"),
+    ],
+)
+def test_start_up_objects_are_frozen_unless_a_reload_may_drop_them(
+    monkeypatch: pytest.MonkeyPatch, arguments: list[str], frozen: bool
+) -> None:
+    seen: list[int] = []
+
+    def serve(server: MockServer) -> None:
+        seen.append(gc.get_freeze_count())
+        server.close()
+
+    monkeypatch.setattr(MockServer, "serve", serve)
+    monkeypatch.setattr(ReloadingApp, "__init__", _reloading_without_a_watcher)
+    # The test process keeps its own signal handlers.
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+
+    try:
+        result = CliRunner().invoke(main, ["--port", "0", *arguments])
+    finally:
+        gc.unfreeze()
+
+    assert result.exit_code == 0, result.output
+    assert [count > 0 for count in seen] == [frozen]
+
+
+def _reloading_without_a_watcher(
+    app: ReloadingApp, build: Callable[[], Any], watched: object
+) -> None:
+    app.current = build()
