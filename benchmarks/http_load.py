@@ -104,7 +104,8 @@ def main(seconds: int, warmup: int, threads: int) -> None:
     print(
         f"\n{CONNECTIONS} connections (1 for the 1-client row), {seconds} s each "
         f"after a {warmup} s warm-up; our mock and the ceiling on the same "
-        f"waitress set-up, one process with {threads} worker thread(s) each; "
+        f"waitress set-up, one process each, serving on the loop thread (with "
+        f"{threads} worker thread(s) only while a delay fault is in force); "
         f"{os.cpu_count()} CPUs; load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
         f"{time.monotonic() - started:.0f} s in all."

@@ -55,7 +55,7 @@ def main(threads: int) -> None:
     )
     print(
         f"\n{ACCOUNT_COUNT:,} accounts and {ACCOUNT_COUNT * TOKENS_EACH:,} tokens "
-        f"(plus the default seed); one process with {threads} worker thread(s)."
+        f"(plus the default seed); one process, serving on the loop thread."
     )
 
 

@@ -2,7 +2,7 @@
 
 Our mock runs as ``unleash-mock`` does; Prism mocks the same description from
 npm; the ceiling is a bare Flask app on the same WSGI server as ours (waitress,
-set up by ``mock_server.server``) with the same number of threads.
+set up by ``mock_server.server``, serving on its loop thread).
 """
 
 from __future__ import annotations
