@@ -15,6 +15,7 @@ answer never holds up the others.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -25,6 +26,8 @@ from waitress.task import ThreadedTaskDispatcher
 
 if TYPE_CHECKING:
     from waitress.task import Task as WaitressTask
+
+log = logging.getLogger("mock_server")
 
 # Where a request finds, in its WSGI environ, how to sleep with a stand-in.
 SLEEP_KEY = "unleash_mock.sleep"
@@ -107,6 +110,11 @@ class LoopDispatcher:
 
             try:
                 task.service()
+            except Exception as error:
+                # waitress answers an app's failure itself; this is a failure of
+                # waitress's own, and the loop must go on serving the others.
+                # Named, not traced: a trace could quote the request.
+                log.error("Serving a request failed: %s", type(error).__name__)
             finally:
                 self._serving_inline = False
 

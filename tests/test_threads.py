@@ -115,6 +115,29 @@ def test_without_delay_faults_requests_are_served_on_the_loop_thread() -> None:
     assert not dispatcher.has_waiting
 
 
+def test_a_request_that_fails_in_the_server_leaves_the_loop_serving(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    after = RecordedTask()
+
+    class Failing(RecordedTask):
+        def service(self) -> None:
+            raise OSError("secret-looking detail")
+
+    try:
+        dispatcher.add_task(Failing())
+        dispatcher.add_task(after)
+        dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert after.finished.is_set()
+    assert [record.getMessage() for record in caplog.records] == [
+        "Serving a request failed: OSError"
+    ]
+
+
 def test_while_a_delay_fault_is_in_force_requests_go_to_the_worker_threads() -> None:
     dispatcher = LoopDispatcher(lambda: True)
     task = RecordedTask()
