@@ -50,6 +50,7 @@ class StandInDispatcher(ThreadedTaskDispatcher):
         super().__init__()
         self._serving = threads
         self._sleeping = 0
+        self._stopping = False
         self._count_lock = threading.Lock()
         self.set_thread_count(threads)
 
@@ -62,10 +63,20 @@ class StandInDispatcher(ThreadedTaskDispatcher):
         finally:
             self._lend(-1)
 
+    def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
+        # A request waking after this must not start its thread again, or the
+        # shutdown would wait its whole timeout for that thread.
+        with self._count_lock:
+            self._stopping = True
+
+        return bool(super().shutdown(cancel_pending, timeout))
+
     def _lend(self, change: int) -> None:
         with self._count_lock:
             self._sleeping += change
-            self.set_thread_count(self._serving + self._sleeping)
+
+            if not self._stopping:
+                self.set_thread_count(self._serving + self._sleeping)
 
 
 class LoopDispatcher:

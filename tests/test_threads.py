@@ -275,3 +275,21 @@ def test_sigterm_lets_the_request_in_flight_finish_and_stops_the_mock() -> None:
         exit_code = running.process.wait(timeout=10)
 
     assert (answers, exit_code) == ([200], 0)
+    # Had the woken request's thread been started again, the stop would have
+    # waited out its timeout for it, and said so.
+    assert "still running" not in running.stdout + running.stderr
+
+
+def test_a_request_waking_after_shutdown_starts_no_thread_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dispatcher = StandInDispatcher(threads=1)
+    sleeper = threading.Thread(target=dispatcher.sleep, args=(0.3,))
+    sleeper.start()
+    time.sleep(0.1)
+
+    dispatcher.shutdown(timeout=5)
+    sleeper.join(timeout=5)
+
+    assert serving_threads(dispatcher) == 0
+    assert [record.getMessage() for record in caplog.records] == []
