@@ -40,6 +40,26 @@ class RecordedTask:
         self.cancelled = True
 
 
+def list_slowly(url: str, latency_ms: int) -> tuple[threading.Thread, list[int]]:
+    """Put a delay fault on the list, then list in the background.
+
+    The thread appends the status it gets to the list returned with it.
+    """
+    requests.post(
+        url + "/__mock/faults",
+        json={"operation": "getServiceAccounts", "latencyMs": latency_ms},
+        timeout=5,
+    ).raise_for_status()
+    statuses: list[int] = []
+    listing = threading.Thread(
+        target=lambda: statuses.append(
+            requests.get(url + ACCOUNTS, headers=ADMIN_HEADERS, timeout=10).status_code
+        )
+    )
+    listing.start()
+    return listing, statuses
+
+
 def serving_threads(dispatcher: StandInDispatcher) -> int:
     return len(dispatcher.threads) - dispatcher.stop_count
 
@@ -68,20 +88,7 @@ def test_a_sleeping_request_has_a_stand_in_only_while_it_sleeps() -> None:
 @pytest.mark.socket
 def test_a_delayed_answer_holds_up_no_other_request(app: Flask) -> None:
     with served(app) as url:
-        requests.post(
-            url + "/__mock/faults",
-            json={"operation": "getServiceAccounts", "latencyMs": 3000},
-            timeout=5,
-        ).raise_for_status()
-        delayed: list[int] = []
-        listing = threading.Thread(
-            target=lambda: delayed.append(
-                requests.get(
-                    url + ACCOUNTS, headers=ADMIN_HEADERS, timeout=10
-                ).status_code
-            )
-        )
-        listing.start()
+        listing, delayed = list_slowly(url, latency_ms=3000)
         # Long enough for the listing to reach its delay; far shorter than it.
         time.sleep(0.5)
 
@@ -255,20 +262,7 @@ def test_only_a_fault_with_a_delay_counts_as_one_that_may_sleep(app: Flask) -> N
 def test_sigterm_lets_the_request_in_flight_finish_and_stops_the_mock() -> None:
     with mock_process("--no-seed") as running:
         assert running.process is not None
-        requests.post(
-            running.base_url + "/__mock/faults",
-            json={"operation": "getServiceAccounts", "latencyMs": 1000},
-            timeout=5,
-        ).raise_for_status()
-        answers: list[int] = []
-        listing = threading.Thread(
-            target=lambda: answers.append(
-                requests.get(
-                    running.base_url + ACCOUNTS, headers=ADMIN_HEADERS, timeout=10
-                ).status_code
-            )
-        )
-        listing.start()
+        listing, answers = list_slowly(running.base_url, latency_ms=1000)
         time.sleep(0.3)
         running.process.terminate()
         listing.join(timeout=10)
