@@ -96,8 +96,9 @@ SWITCH_INTERVAL_SECONDS = 0.0005
     default=DEFAULT_THREADS,
     show_default=True,
     type=click.IntRange(1, 256),
-    help="Worker threads of the WSGI server. A request that sleeps for a delay "
-    "fault gets one more while it sleeps.",
+    help="Worker threads that serve while a delay fault is in force; otherwise "
+    "requests run on the server's loop thread. A request that sleeps for a "
+    "delay fault gets one more while it sleeps.",
 )
 def main(
     host: str,
@@ -119,8 +120,9 @@ def main(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    # waitress warns whenever requests queue for a thread; with one thread
-    # serving by design (threads.py), a queue under load is no news.
+    # waitress warns whenever requests queue for a worker thread; while a delay
+    # fault sends them there, one thread serves by design (threads.py), so a
+    # queue under load is no news.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
