@@ -14,6 +14,7 @@ import shlex
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -225,19 +226,21 @@ class ApiClient:
 
         The headers are the ones recorded, exactly. A create that succeeded
         goes out under a fresh name: the same name again would meet the
-        duplicate rule and answer 409, which confirms nothing.
+        duplicate rule and answer 409, which confirms nothing. For the same
+        reason, an expiry that has passed since it succeeded is moved a day
+        ahead: the same one again would be refused as not in the future.
         """
         return self.send(
             exchange.method,
             exchange.path,
-            raw=self._renamed(exchange),
+            raw=self._renewed(exchange),
             headers=exchange.request_headers,
             token=exchange.request_headers.get("Authorization"),
             checked=False,
             ui_headers=False,
         )
 
-    def _renamed(self, exchange: Exchange) -> bytes | None:
+    def _renewed(self, exchange: Exchange) -> bytes | None:
         created = 200 <= exchange.status < 300
         key = _NAMED_CREATES.get(exchange.operation_id) if created else None
         body = exchange.json_request() if key else {}
@@ -250,10 +253,31 @@ class ApiClient:
             name = self.prefix + name
 
         body[str(key)] = f"{name}-again-{next(self._resent)}"
+
+        if _has_passed(body.get("expiresAt")):
+            tomorrow = datetime.now(UTC) + timedelta(days=1)
+            body["expiresAt"] = tomorrow.isoformat(timespec="milliseconds").replace(
+                "+00:00", "Z"
+            )
+
         return json.dumps(body).encode()
 
     def close(self) -> None:
         self._sessions.close()
+
+
+def _has_passed(instant: Any) -> bool:
+    """Whether ``instant`` is an RFC 3339 date-time before now."""
+    if not isinstance(instant, str):
+        return False
+
+    try:
+        moment = datetime.fromisoformat(instant)
+    except ValueError:
+        return False
+
+    # A date-time without an offset says nothing certain; it is left alone.
+    return moment.tzinfo is not None and moment < datetime.now(UTC)
 
 
 def _reason(error: requests.RequestException) -> str:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask, request
 
 from conformance.client import ApiClient
+from mock_server import MockConfig, create_app
+from mock_server.auth import DEFAULT_ADMIN_TOKEN
 from tests.serving import served
 
 pytestmark = pytest.mark.socket
@@ -48,3 +52,53 @@ def test_each_thread_sends_over_a_connection_of_its_own() -> None:
     assert first[0] == first[1]
     assert second[0] == second[1]
     assert first[0] != second[0]
+
+
+def test_a_resent_token_create_whose_expiry_has_passed_gets_a_fresh_one() -> None:
+    with served(create_app(MockConfig())) as url:
+        client = ApiClient(url, DEFAULT_ADMIN_TOKEN, timeout=5, prefix="run-")
+        sent: list[dict[str, object]] = []
+        client.recorders.append(lambda exchange: sent.append(exchange.json_request()))
+        soon = datetime.now(UTC) + timedelta(milliseconds=300)
+
+        try:
+            created = client.send(
+                "POST",
+                "/api/admin/service-account/2/token",
+                body={"description": "deploy", "expiresAt": rfc3339(soon)},
+            )
+            time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.05)
+            again = client.resend(created)
+        finally:
+            client.close()
+
+    assert (created.status, again.status) == (201, 201)
+    renewed = datetime.fromisoformat(str(sent[1]["expiresAt"]))
+    assert sent[1]["description"] == "run-deploy-again-1"
+    assert timedelta(hours=23) < renewed - datetime.now(UTC) <= timedelta(days=1)
+
+
+def test_a_resent_create_keeps_an_expiry_still_ahead() -> None:
+    with served(create_app(MockConfig())) as url:
+        client = ApiClient(url, DEFAULT_ADMIN_TOKEN, timeout=5, prefix="run-")
+        sent: list[dict[str, object]] = []
+        client.recorders.append(lambda exchange: sent.append(exchange.json_request()))
+        body = {"description": "deploy", "expiresAt": "2099-01-01T00:00:00.000Z"}
+
+        try:
+            created = client.send(
+                "POST", "/api/admin/service-account/2/token", body=body
+            )
+            again = client.resend(created)
+        finally:
+            client.close()
+
+    assert (created.status, again.status) == (201, 201)
+    assert sent == [
+        body,
+        {"description": "run-deploy-again-1", "expiresAt": "2099-01-01T00:00:00.000Z"},
+    ]
+
+
+def rfc3339(instant: datetime) -> str:
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
