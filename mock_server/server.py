@@ -25,6 +25,7 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 
 from mock_server.errors import ApiError, ErrorKind, echoed
 from mock_server.threads import DEFAULT_THREADS, SLEEP_KEY, LoopDispatcher
+from mock_server.wsgi import log_request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -78,6 +79,23 @@ class UnleashErrorTask(ErrorTask):
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
+        # The refusal may come before the request line was read, and then
+        # neither its method nor its path is known. For headers past its limit
+        # waitress stands in "GET /" for the request line, which is not the
+        # request's.
+        parser = self.request
+        known = error.code != 431
+        log_request(
+            _text(getattr(parser, "command", "")) if known else "",
+            _text(getattr(parser, "path", "")) if known else "",
+            str(error.code),
+            None,
+        )
+
+
+def _text(value: str | bytes) -> str:
+    """A value of waitress's parser as WSGI text (bytes held in Latin-1)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 class StandInTask(WSGITask):

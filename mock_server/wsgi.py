@@ -31,6 +31,22 @@ def loggable(path: str) -> str:
     return quote(redacted(path), safe="/:@!$&'()*+,;=-._~<>")
 
 
+def log_request(
+    method: str, wsgi_path: str, status: str, duration_ms: float | None
+) -> None:
+    """The request log's one line for a request; "-" for what is not known.
+
+    ``wsgi_path`` is the path as WSGI holds it (``_as_text``).
+    """
+    log.info(
+        "%s %s %s %s",
+        method or "-",
+        loggable(_as_text(wsgi_path)) if wsgi_path else "-",
+        status,
+        "-" if duration_ms is None else f"{duration_ms:.1f}ms",
+    )
+
+
 def _as_text(wsgi_string: str) -> str:
     """A WSGI path string as the text it spells.
 
@@ -137,16 +153,10 @@ class _Logged:
         if close is not None:
             close()
 
-        path = loggable(
-            _as_text(
-                self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", "")
-            )
-        )
         duration = (time.perf_counter() - self.started) * 1000
-        log.info(
-            "%s %s %s %.1fms",
+        log_request(
             self.environ.get("REQUEST_METHOD", "-"),
-            path,
+            self.environ.get("SCRIPT_NAME", "") + self.environ.get("PATH_INFO", ""),
             self.status[0],
             duration,
         )

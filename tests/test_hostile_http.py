@@ -7,6 +7,8 @@ real socket. Every answer is an error in Unleash's shape, never a 500.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -273,3 +275,42 @@ def test_an_exception_escaping_the_app_answers_500_without_internals(
     assert response.json() == error_body(
         "InternalError", "The mock failed to handle this request."
     )
+
+
+@pytest.mark.parametrize(
+    ("target", "header", "line"),
+    [
+        pytest.param(
+            ACCOUNTS.encode() + b"/\xff\xfe/token", None, "GET - 400 -", id="raw-url"
+        ),
+        pytest.param(ACCOUNTS.encode(), (b"X-Split", b"a\rb"), "- - 400 -", id="cr"),
+        pytest.param(
+            ACCOUNTS.encode(),
+            (b"X-Padding", b"a" * 300 * 1024),
+            "- - 431 -",
+            id="past-the-servers-limit",
+        ),
+    ],
+)
+def test_a_request_the_server_refuses_gets_its_line_in_the_request_log(
+    caplog: pytest.LogCaptureFixture,
+    target: bytes,
+    header: tuple[bytes, bytes] | None,
+    line: str,
+) -> None:
+    headers = [ADMIN, *([header] if header else [])]
+
+    # A mock of its own, so that no other request's line comes in between.
+    with (
+        caplog.at_level(logging.INFO, logger="mock_server.requests"),
+        served(create_app(MockConfig(seed=None))) as url,
+    ):
+        response = send_raw(url, raw_request("GET", target, headers))
+        # The line is written once the answer is sent, so it may come later.
+        deadline = time.monotonic() + 5
+
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    assert response.status == int(line.split()[2])
+    assert [record.getMessage() for record in caplog.records] == [line]
