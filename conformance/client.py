@@ -14,11 +14,12 @@ import shlex
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import requests
 
+from conformance.instants import from_now, has_passed
 from conformance.operations import identify
 from conformance.redaction import TOKEN_VARIABLE, Redactor
 
@@ -254,30 +255,13 @@ class ApiClient:
 
         body[str(key)] = f"{name}-again-{next(self._resent)}"
 
-        if _has_passed(body.get("expiresAt")):
-            tomorrow = datetime.now(UTC) + timedelta(days=1)
-            body["expiresAt"] = tomorrow.isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z"
-            )
+        if has_passed(body.get("expiresAt")):
+            body["expiresAt"] = from_now(timedelta(days=1))
 
         return json.dumps(body).encode()
 
     def close(self) -> None:
         self._sessions.close()
-
-
-def _has_passed(instant: Any) -> bool:
-    """Whether ``instant`` is an RFC 3339 date-time before now."""
-    if not isinstance(instant, str):
-        return False
-
-    try:
-        moment = datetime.fromisoformat(instant)
-    except ValueError:
-        return False
-
-    # A date-time without an offset says nothing certain; it is left alone.
-    return moment.tzinfo is not None and moment < datetime.now(UTC)
 
 
 def _reason(error: requests.RequestException) -> str:

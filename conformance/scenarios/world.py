@@ -9,10 +9,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from conformance.client import ApiClient, Exchange
+from conformance.instants import from_now
 from conformance.judge import Judge
 from conformance.ledger import Ledger
 from conformance.operations import ACCOUNTS
@@ -63,12 +64,9 @@ class World:
     def create_token(
         self, account_id: int, *, expires_in: timedelta = timedelta(days=1), **body: Any
     ) -> Exchange:
-        expires = datetime.now(UTC) + expires_in
         body = {
             "description": self.name("token"),
-            "expiresAt": expires.isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z"
-            ),
+            "expiresAt": from_now(expires_in),
             **body,
         }
         return self.client.send("POST", f"{ACCOUNTS}/{account_id}/token", body=body)
