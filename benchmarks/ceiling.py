@@ -9,19 +9,13 @@ journal.
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 
 import click
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
-from mock_server.cli import SWITCH_INTERVAL_SECONDS
-from mock_server.server import (
-    create_mock_server,
-    freeze_what_lives_as_long_as_the_server,
-)
+from mock_server.server import create_mock_server
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:
@@ -79,11 +73,7 @@ def main(port: int, threads: int, bodies: Path) -> None:
         port=port,
         threads=threads,
     )
-    # Served exactly as our mock is: switch interval, frozen start-up objects,
-    # and no log line for requests queueing for a worker thread.
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    freeze_what_lives_as_long_as_the_server()
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # Served exactly as our mock is, by the same loop and process settings.
     server.serve()
 
 

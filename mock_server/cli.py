@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,21 +22,11 @@ from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
 from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
-from mock_server.server import (
-    create_mock_server,
-    freeze_what_lives_as_long_as_the_server,
-)
+from mock_server.server import create_mock_server
 from mock_server.threads import DEFAULT_THREADS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-
-
-# Python's sqlite3 lets go of the GIL for every step of every statement. With
-# the default 5 ms switch interval, a thread coming back from SQLite waits up to
-# that long behind another thread's Python; at 0.5 ms the mock served about a
-# fifth more requests a second under load (benchmarks/http_load.py).
-SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,10 +109,6 @@ def main(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    # waitress warns whenever requests queue for a worker thread; while a delay
-    # fault sends them there, one thread serves by design (threads.py), so a
-    # queue under load is no news.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
 
     # The seed file is read again by each build, so a reload sees its changes.
@@ -173,19 +158,15 @@ def main(
         port=port,
         threads=threads,
     )
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
     # A polite stop lets the request being served finish, and its log line
     # with it.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: server.stop_soon())
 
-    # A reloading server drops its old builds, which must stay collectable.
-    if not reload:
-        freeze_what_lives_as_long_as_the_server()
-
     server.waitress.print_listen("Serving on http://{}:{}")
-    server.serve()
+    # A reloading server drops its old builds, which must stay collectable.
+    server.serve(freeze=not reload)
 
 
 def _seed(

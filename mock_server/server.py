@@ -14,6 +14,8 @@ sleep (``threads.py``), so this module also runs the loop: waitress's own
 from __future__ import annotations
 
 import gc
+import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -34,6 +36,13 @@ if TYPE_CHECKING:
     from waitress.wasyncore import _SocketMap
 
 IDENT = "unleash-mock"
+
+# Python's sqlite3 lets go of the GIL for every step of every statement. With
+# the default 5 ms switch interval, a thread coming back from SQLite waits up to
+# that long behind another thread's Python; at 0.5 ms the mock served about a
+# fifth more requests a second under load while requests went to a worker
+# thread (benchmarks/http_load.py), as they still do for delay faults.
+SWITCH_INTERVAL_SECONDS = 0.0005
 
 # How long the loop waits for a socket to be ready when nothing else is due.
 POLL_SECONDS = 1.0
@@ -86,16 +95,11 @@ class UnleashErrorTask(ErrorTask):
         parser = self.request
         known = error.code != 431
         log_request(
-            _text(getattr(parser, "command", "")) if known else "",
-            _text(getattr(parser, "path", "")) if known else "",
+            getattr(parser, "command", "") if known else "",
+            getattr(parser, "path", "") if known else "",
             str(error.code),
             None,
         )
-
-
-def _text(value: str | bytes) -> str:
-    """A value of waitress's parser as WSGI text (bytes held in Latin-1)."""
-    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 class StandInTask(WSGITask):
@@ -124,8 +128,22 @@ class MockServer:
     channels: _SocketMap
     dispatcher: LoopDispatcher
 
-    def serve(self) -> None:
-        """Run until SIGTERM or Ctrl-C, answering the request in flight first."""
+    def serve(self, *, freeze: bool = True) -> None:
+        """Run until SIGTERM or Ctrl-C, answering the request in flight first.
+
+        ``freeze`` takes what was built before serving out of the garbage
+        collector's walks; a server that drops old builds, as a reloading one
+        does, must not ask for it.
+        """
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+        # waitress warns whenever requests queue for a worker thread; while a
+        # delay fault sends them there, one thread serves by design
+        # (threads.py), so a queue under load is no news.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+        if freeze:
+            _freeze_what_lives_as_long_as_the_server()
+
         try:
             while True:
                 self.poll_once(POLL_SECONDS)
@@ -149,7 +167,7 @@ class MockServer:
         wasyncore.close_all(self.channels)
 
 
-def freeze_what_lives_as_long_as_the_server() -> None:
+def _freeze_what_lives_as_long_as_the_server() -> None:
     """Take everything built so far out of the garbage collector's walks.
 
     The description, its validators and the seed live as long as the server.
