@@ -31,7 +31,7 @@ from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
 from mock_server.sessions import DEFAULT_SESSION, Sessions
 from mock_server.store import InconsistentState, check_snapshot
-from mock_server.wsgi import HeaderLimit, RequestLog, TrailingSlash, loggable
+from mock_server.wsgi import ExpressPaths, HeaderLimit, RequestLog, loggable
 
 log = logging.getLogger("mock_server")
 
@@ -61,6 +61,8 @@ def create_app(
 
     app = Flask("mock_server")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # Express matches no route for a doubled slash; werkzeug would redirect.
+    app.url_map.merge_slashes = False
     app.extensions["unleash_mock"] = sessions
     contract = Contract(document, config.base_path)
     authenticator = Authenticator(config.admin_tokens)
@@ -109,7 +111,7 @@ def create_app(
         # headers mean nothing to it (the Fetch standard's CORS protocol).
         always_send=False,
     )
-    wrapped = RequestLog(HeaderLimit(TrailingSlash(app.wsgi_app)))
+    wrapped = RequestLog(HeaderLimit(ExpressPaths(app.wsgi_app)))
     app.wsgi_app = wrapped  # type: ignore[method-assign]
     return app
 

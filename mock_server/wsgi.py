@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from mock_server.errors import ApiError, ErrorKind
 from mock_server.redaction import redacted
@@ -87,8 +88,16 @@ class HeaderLimit:
         return refusal.to_response()(environ, start_response)
 
 
-class TrailingSlash:
-    """Answers ``/path/`` as ``/path``, as Express's non-strict routing does."""
+class ExpressPaths:
+    """Routes a path the way Express, which Unleash runs on, reads it.
+
+    Three things differ from werkzeug's defaults. One trailing slash is
+    dropped (Express's non-strict routing). An encoded slash stays part of the
+    segment it was sent in, so ``/service-account/2%2F`` names the account
+    ``2/``, which does not exist, rather than account 2: WSGI servers decode
+    ``%2F`` in ``PATH_INFO``, and only the request URI keeps it. Doubled
+    slashes match no route; ``create_app`` turns werkzeug's merging off.
+    """
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
@@ -97,11 +106,37 @@ class TrailingSlash:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        sent = _sent_path(environ)
+
+        if sent is not None and _ENCODED_SLASH.search(sent):
+            path = "%2F".join(
+                unquote_to_bytes(piece).decode("latin-1")
+                for piece in _ENCODED_SLASH.split(sent)
+            )
 
         if len(path) > 1 and path.endswith("/"):
-            environ["PATH_INFO"] = path.rstrip("/") or "/"
+            path = path[:-1]
 
+        environ["PATH_INFO"] = path
         return self.app(environ, start_response)
+
+
+_ENCODED_SLASH = re.compile("%2F", re.IGNORECASE)
+
+
+def _sent_path(environ: WSGIEnvironment) -> str | None:
+    """The path as the request line spelled it, when it can be told.
+
+    waitress and werkzeug both give the request URI, query and all; it may be
+    in absolute form. Under a mount point (``SCRIPT_NAME``) it is not used.
+    """
+    uri = environ.get("REQUEST_URI")
+
+    if not isinstance(uri, str) or environ.get("SCRIPT_NAME"):
+        return None
+
+    path = uri.partition("?")[0]
+    return path if path.startswith("/") else urlsplit(path).path
 
 
 class RequestLog:

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
 from tests.conftest import Api, FakeClock
-from tests.matchers import ADMIN_HEADERS, bad_data, error_body
+from tests.matchers import ADMIN_HEADERS, bad_data, error_body, not_found_account
 
 ACCOUNTS = "/api/admin/service-account"
 VALID_ACCOUNT = b'{"username": "ci-bot", "name": "CI bot", "rootRole": 1}'
@@ -181,6 +181,59 @@ def test_a_trailing_slash_answers_as_the_path_without_it(
     assert with_slash.status_code == 200
     assert with_slash.get_json() == api.list_accounts()
     assert tokens.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "encoded_slash"),
+    [
+        pytest.param("delete", "", "%2F", id="delete"),
+        pytest.param("put", "", "%2f", id="put-lower-case"),
+        pytest.param("get", "/token", "%2F", id="tokens"),
+    ],
+)
+def test_an_encoded_slash_stays_in_the_id_it_was_sent_in(
+    api: Api, client: FlaskClient, method: str, suffix: str, encoded_slash: str
+) -> None:
+    # A frontend building paths with encodeURIComponent sends the id "1/" as
+    # 1%2F; decoded early, it would name account 1 and change it.
+    account = api.create_account()
+    api.create_token(account["id"])
+    before = api.list_accounts()
+    sent_id = f"{account['id']}{encoded_slash}"
+
+    response = getattr(client, method)(
+        f"{ACCOUNTS}/{sent_id}{suffix}", json={"name": "renamed"}, headers=ADMIN_HEADERS
+    )
+
+    assert response.status_code == 404
+    assert response.get_json() == not_found_account(f"{account['id']}%2F")
+    assert api.list_accounts() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "as_routed"),
+    [
+        pytest.param("/api//admin/service-account", None, id="inside"),
+        pytest.param(f"{ACCOUNTS}/1//token", None, id="before-token"),
+        pytest.param(f"{ACCOUNTS}//token", None, id="empty-id"),
+        pytest.param(f"{ACCOUNTS}//", f"{ACCOUNTS}/", id="two-trailing"),
+        pytest.param(f"{ACCOUNTS}%2F", None, id="encoded-trailing"),
+    ],
+)
+def test_a_doubled_or_encoded_slash_between_segments_matches_no_route(
+    api: Api, client: FlaskClient, path: str, as_routed: str | None
+) -> None:
+    # Express matches none of these; werkzeug would merge doubled slashes and
+    # answer with an HTML redirect. One trailing slash is dropped, as always.
+    api.create_account()
+
+    response = client.get(path, headers=ADMIN_HEADERS)
+
+    assert response.status_code == 404
+    assert response.get_json() == error_body(
+        "NotFoundError",
+        f"The path you were looking for ({as_routed or path}) is not available.",
+    )
 
 
 def test_delete_with_json_headers_and_an_empty_body_works(
