@@ -15,7 +15,8 @@ import click
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
-from mock_server.server import create_mock_server
+from mock_server.processes import listening_socket, serve_forked
+from mock_server.server import MockServer, create_mock_server
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:
@@ -60,21 +61,30 @@ def create_ceiling(bodies: dict[str, str]) -> Flask:
 @click.command()
 @click.option("--port", type=int, required=True)
 @click.option("--threads", default=THREADS, show_default=True)
+@click.option("--processes", default=1, show_default=True)
 @click.option("--bodies", type=click.Path(exists=True, path_type=Path), required=True)
-def main(port: int, threads: int, bodies: Path) -> None:
+def main(port: int, threads: int, processes: int, bodies: Path) -> None:
     """Serve the ceiling on 127.0.0.1 with our mock's waitress, as ours runs."""
-    answers = json.loads(bodies.read_text())
+    app = create_ceiling(json.loads(bodies.read_text()))
+
     # It has no delay faults, so like our mock without them it serves every
-    # request on the loop thread.
-    server = create_mock_server(
-        create_ceiling(answers),
-        lambda: False,
-        host="127.0.0.1",
-        port=port,
-        threads=threads,
-    )
-    # Served exactly as our mock is, by the same loop and process settings.
-    server.serve()
+    # request on the loop thread; served exactly as our mock is, by the same
+    # loop, process settings and, past one process, the same forking.
+    if processes == 1:
+        server = create_mock_server(
+            app, lambda: False, host="127.0.0.1", port=port, threads=threads
+        )
+        server.serve()
+        return
+
+    listener = listening_socket("127.0.0.1", port)
+
+    def start() -> MockServer:
+        return create_mock_server(
+            app, lambda: False, threads=threads, sockets=[listener]
+        )
+
+    raise SystemExit(serve_forked(processes, start))
 
 
 if __name__ == "__main__":

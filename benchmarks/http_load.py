@@ -27,6 +27,7 @@ from tabulate import tabulate
 from benchmarks.servers import (
     ACCOUNTS,
     ADMIN,
+    PROCESSES,
     THREADS,
     Running,
     bare_flask,
@@ -77,7 +78,13 @@ def workloads(seconds: int) -> list[Workload]:
 @click.option("--seconds", default=4, show_default=True, help="Per measured load.")
 @click.option("--warmup", default=1, show_default=True, help="Before each load.")
 @click.option("--threads", default=THREADS, show_default=True, help="WSGI threads.")
-def main(seconds: int, warmup: int, threads: int) -> None:
+@click.option(
+    "--processes",
+    default=PROCESSES,
+    show_default=True,
+    help="Server processes of our mock, and of the ceiling.",
+)
+def main(seconds: int, warmup: int, threads: int, processes: int) -> None:
     """Measure our mock, Prism and the bare Flask ceiling under the same loads."""
     started = time.monotonic()
     rows = workloads(seconds)
@@ -91,7 +98,7 @@ def main(seconds: int, warmup: int, threads: int) -> None:
             chosen = [row for row in rows if row.big_state == big_state]
             seed = big if big_state else None
 
-            with _servers(threads, Path(folder), seed) as (ours, bare):
+            with _servers(threads, processes, Path(folder), seed) as (ours, bare):
                 servers = {"ours": ours, "Prism": stateless, "bare": bare}
 
                 for row in chosen:
@@ -104,7 +111,8 @@ def main(seconds: int, warmup: int, threads: int) -> None:
     print(
         f"\n{CONNECTIONS} connections (1 for the 1-client row), {seconds} s each "
         f"after a {warmup} s warm-up; our mock and the ceiling on the same "
-        f"waitress set-up, one process each, serving on the loop thread (with "
+        f"waitress set-up, {processes} process(es) each, serving on the loop "
+        f"thread (with "
         f"{threads} worker thread(s) only while a delay fault is in force); "
         f"{os.cpu_count()} CPUs; load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
@@ -115,15 +123,15 @@ def main(seconds: int, warmup: int, threads: int) -> None:
 
 @contextmanager
 def _servers(
-    threads: int, folder: Path, seed: Path | None
+    threads: int, processes: int, folder: Path, seed: Path | None
 ) -> Iterator[tuple[Running, Running]]:
     """Our mock on a state, and the ceiling answering that state's bodies."""
     arguments = ["--seed", str(seed)] if seed else []
 
-    with our_mock(*arguments, threads=threads) as ours:
+    with our_mock(*arguments, threads=threads, processes=processes) as ours:
         bodies = write_bodies(ours.base_url, folder)
 
-        with bare_flask(bodies, threads=threads) as bare:
+        with bare_flask(bodies, threads=threads, processes=processes) as bare:
             yield ours, bare
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +19,15 @@ from mock_server.database import Database
 from mock_server.description import DESCRIPTION_PATH
 from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
+from mock_server.processes import (
+    can_fork,
+    listening_socket,
+    serve_forked,
+    temporary_state_file,
+)
 from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
-from mock_server.server import create_mock_server
+from mock_server.server import MockServer, create_mock_server
 from mock_server.threads import DEFAULT_THREADS
 
 if TYPE_CHECKING:
@@ -89,6 +94,14 @@ if TYPE_CHECKING:
     "requests run on the server's loop thread. A request that sleeps for a "
     "delay fault gets one more while it sleeps.",
 )
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port and one state; past one, the state "
+    "lives in --state-file or in a temporary file. About one per core.",
+)
 def main(
     host: str,
     port: int,
@@ -101,10 +114,27 @@ def main(
     journal_size: int,
     reload: bool,
     threads: int,
+    processes: int,
 ) -> None:
     """Serve a stateful mock of Unleash's service-account Admin API."""
     if seed_file is not None and no_seed:
         raise click.UsageError("--seed and --no-seed contradict each other.")
+
+    if processes > 1 and reload:
+        raise click.UsageError("--reload serves from one process; drop --processes.")
+
+    if processes > 1 and not can_fork():
+        raise click.UsageError("This system cannot fork; --processes must be 1.")
+
+    if processes > 1 and state_file is None:
+        # Removed with its folder when the command ends, however it ends.
+        temporary = temporary_state_file()
+        state_file = click.get_current_context().with_resource(temporary)
+        where = (
+            f"state in {state_file}, removed at exit, shared by {processes} processes"
+        )
+    else:
+        where = f"state in {state_file}" if state_file else "state in memory"
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -141,7 +171,6 @@ def main(
     url = f"http://{host}:{port}{base_path}"
     accounts = app.extensions["unleash_mock"].store(None).accounts()
     tokens = sum(len(account.tokens) for account in accounts)
-    where = f"state in {state_file}" if state_file else "state in memory"
     click.echo(
         f"Unleash mock on {url}/api/admin/service-account\n"
         f"  docs: {url}/docs\n"
@@ -151,22 +180,32 @@ def main(
         f'  try: curl -H "Authorization: {admin_token}" '
         f"{url}/api/admin/service-account"
     )
-    server = create_mock_server(
-        served,
-        partial(delays_in_force, database),
-        host=host,
-        port=port,
-        threads=threads,
+    sleeps_possible = partial(delays_in_force, database)
+
+    if processes == 1:
+        server = create_mock_server(
+            served, sleeps_possible, host=host, port=port, threads=threads
+        )
+        server.waitress.print_listen("Serving on http://{}:{}")
+        # A reloading server drops its old builds, which must stay collectable.
+        server.serve(freeze=not reload)
+        return
+
+    listener = listening_socket(host, port)
+    # A SQLite connection must not cross a fork: each process opens its own.
+    database.close()
+
+    def start() -> MockServer:
+        database.reconnect()
+        return create_mock_server(
+            served, sleeps_possible, threads=threads, sockets=[listener]
+        )
+
+    bound_host, bound_port = listener.getsockname()[:2]
+    click.echo(
+        f"Serving on http://{bound_host}:{bound_port} from {processes} processes"
     )
-
-    # A polite stop lets the request being served finish, and its log line
-    # with it.
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, lambda *_: server.stop_soon())
-
-    server.waitress.print_listen("Serving on http://{}:{}")
-    # A reloading server drops its old builds, which must stay collectable.
-    server.serve(freeze=not reload)
+    raise SystemExit(serve_forked(processes, start))
 
 
 def _seed(

@@ -7,21 +7,30 @@ before the response leaves; and one state that several server processes can
 share. Without a state file the database lives in memory.
 
 Every process opens its own connection. Within a process one lock serialises
-the connection's transactions; between processes SQLite's own file locks do,
-and a writer takes the write lock at ``BEGIN IMMEDIATE`` so two writers never
-deadlock upgrading a read.
+the connection's transactions; between processes sharing a state file, a lock
+on a file beside it (``<state file>-lock``) serialises the writes. SQLite's
+own file locks would do as much, but a writer that finds them taken polls,
+sleeping 1, 2, 5, 10 ms and more between tries, while every request of its
+process waits; a writer waiting on the lock file wakes the moment it is free.
+A writer still takes SQLite's write lock at ``BEGIN IMMEDIATE``, so that two
+writers never deadlock upgrading a read.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from mock_server.errors import StartupError
+
+if sys.platform != "win32":
+    import fcntl
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -117,13 +126,30 @@ class Database:
         self.path = path
         self._lock = threading.RLock()
         self._connection = _connect(path)
+        self._writers = _writers_lock(path)
         # Transactions nest: an inner block joins the one its thread holds.
         self._depth = 0
+
+    def reconnect(self) -> None:
+        """Open a new connection, in a process forked after ``close``.
+
+        A SQLite connection must not cross a fork, so a parent closes its own
+        and each child opens one to the same file. Memory cannot be shared.
+        """
+        if self.path is None:
+            raise ValueError("A database in memory cannot be opened again.")
+
+        self._connection = _connect(self.path)
+        self._writers = _writers_lock(self.path)
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: committed when the block ends, else rolled back."""
-        with self._transaction("BEGIN IMMEDIATE") as connection:
+        with (
+            self._lock,
+            self._writers_turn(),
+            self._transaction("BEGIN IMMEDIATE") as connection,
+        ):
             yield connection
 
     @contextmanager
@@ -144,6 +170,23 @@ class Database:
             rows = self._connection.execute(query, arguments).fetchall()
 
         return rows[0] if rows else None
+
+    def write_one(self, query: str, arguments: tuple[object, ...]) -> Any:
+        """Like ``fetch_one``, for a statement that writes."""
+        with self._lock, self._writers_turn():
+            rows = self._connection.execute(query, arguments).fetchall()
+
+        return rows[0] if rows else None
+
+    def _writers_turn(self) -> AbstractContextManager[object]:
+        """The lock that gives a process its turn to write; taken under ``_lock``."""
+        # A statement inside a transaction joins it, and the transaction's
+        # process holds the lock already: taking it again and letting it go
+        # at the statement's end would let it go too soon.
+        if self._writers is None or self._depth:
+            return nullcontext()
+
+        return self._writers
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
@@ -174,6 +217,38 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+            if self._writers is not None:
+                self._writers.close()
+
+
+class _LockFile:
+    """An exclusive lock on a file, held by one process at a time.
+
+    ``flock`` locks belong to an open file, which a fork shares: each process
+    must open the file itself (``Database.reconnect``).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._descriptor)
+
+
+def _writers_lock(path: Path | None) -> _LockFile | None:
+    # Memory is never shared, and Windows has no flock: there SQLite's own
+    # locks serialise the writers of a shared file, only more slowly.
+    if path is None or sys.platform == "win32":
+        return None
+
+    return _LockFile(path.with_name(path.name + "-lock"))
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:

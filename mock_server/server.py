@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,6 +136,11 @@ class MockServer:
         collector's walks; a server that drops old builds, as a reloading one
         does, must not ask for it.
         """
+        # A polite stop lets the request being served finish, and its log
+        # line with it.
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, lambda *_: self.stop_soon())
+
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # waitress warns whenever requests queue for a worker thread; while a
         # delay fault sends them there, one thread serves by design
@@ -142,7 +148,7 @@ class MockServer:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
         if freeze:
-            _freeze_what_lives_as_long_as_the_server()
+            freeze_start_up_objects()
 
         try:
             while True:
@@ -167,13 +173,14 @@ class MockServer:
         wasyncore.close_all(self.channels)
 
 
-def _freeze_what_lives_as_long_as_the_server() -> None:
+def freeze_start_up_objects() -> None:
     """Take everything built so far out of the garbage collector's walks.
 
     The description, its validators and the seed live as long as the server.
     Each full collection walked all of them: 20 to 30 ms, during which every
-    request waited. Frozen, they are no longer walked. Garbage is collected
-    first, so that none is frozen with them.
+    request waited. Frozen, they are no longer walked, nor written to, so
+    processes forked from this one keep sharing their pages. Garbage is
+    collected first, so that none is frozen with them.
     """
     gc.collect()
     gc.freeze()

@@ -52,14 +52,14 @@ class Journal:
 
         # One statement, so SQLite commits it on its own; the database is
         # locked only while it runs, not while the entry is encoded.
-        seq = self.database.fetch_one(
+        seq = self.database.write_one(
             "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
             "RETURNING seq",
             (session, operation_id, encoded(entry).decode()),
         )[0]
 
         if seq % _TRIM_EVERY == 0:
-            self.database.fetch_one(
+            self.database.write_one(
                 "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
                 "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
                 "FROM journal) WHERE age > ?)",

@@ -1,0 +1,103 @@
+"""The state database: writers of several processes take turns on a lock file.
+
+Another process is played by a second open file: ``flock`` locks belong to
+open files, so two of them exclude each other even inside one process.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from mock_server.database import Database
+
+INSERT_SESSION = "INSERT INTO sessions (name) VALUES (?)"
+
+
+@contextmanager
+def lock_file_of(state: Path) -> Iterator[int]:
+    """The state's lock file, opened as another process would open it."""
+    descriptor = os.open(state.with_name(state.name + "-lock"), os.O_RDWR)
+
+    try:
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+def is_held(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+
+    fcntl.flock(descriptor, fcntl.LOCK_UN)
+    return False
+
+
+def session_names(database: Database) -> list[str]:
+    with database.reading() as db:
+        return [row[0] for row in db.execute("SELECT name FROM sessions")]
+
+
+def test_a_write_waits_while_another_process_holds_the_writers_lock(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state.sqlite"
+    database = Database(state)
+    writer = threading.Thread(
+        target=database.write_one, args=(INSERT_SESSION, ("waited",))
+    )
+
+    with lock_file_of(state) as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        writer.start()
+        writer.join(timeout=0.3)
+        waiting = writer.is_alive()
+        fcntl.flock(other, fcntl.LOCK_UN)
+
+    writer.join(timeout=5)
+
+    assert waiting
+    assert session_names(database) == ["waited"]
+
+
+def test_a_statement_inside_a_transaction_keeps_the_lock_until_the_commit(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state.sqlite"
+    database = Database(state)
+
+    with lock_file_of(state) as other:
+        with database.writing():
+            database.write_one(INSERT_SESSION, ("inner",))
+            held_after_the_statement = is_held(other)
+
+        held_after_the_commit = is_held(other)
+
+    assert held_after_the_statement
+    assert not held_after_the_commit
+
+
+def test_a_reconnected_database_sees_what_was_written_before(tmp_path: Path) -> None:
+    database = Database(tmp_path / "state.sqlite")
+    database.write_one(INSERT_SESSION, ("before",))
+    database.close()
+
+    database.reconnect()
+    database.write_one(INSERT_SESSION, ("after",))
+
+    assert session_names(database) == ["after", "before"]
+
+
+def test_a_database_in_memory_cannot_be_reconnected() -> None:
+    database = Database()
+
+    with pytest.raises(ValueError, match="in memory cannot be opened again"):
+        database.reconnect()
