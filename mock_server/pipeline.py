@@ -38,7 +38,7 @@ from mock_server.redaction import redacted
 from mock_server.refusals import BadData, UnsupportedContentType
 from mock_server.sessions import SESSION_HEADER, Sessions
 from mock_server.store import Store
-from mock_server.threads import sleep_with_stand_in
+from mock_server.threads import ROUND_END_KEY, sleep_with_stand_in
 from mock_server.timestamps import Clock
 
 
@@ -160,6 +160,7 @@ class Endpoint:
                 "headers": redacted_headers(response.headers.items()),
                 "body": own_body(response.get_data(), response.mimetype),
             },
+            request.environ.get(ROUND_END_KEY),
         )
 
     def _url_for(self, path: str) -> str:

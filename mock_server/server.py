@@ -17,6 +17,7 @@ import gc
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -27,7 +28,12 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 
 from mock_server.errors import ApiError, ErrorKind, echoed
-from mock_server.threads import DEFAULT_THREADS, SLEEP_KEY, LoopDispatcher
+from mock_server.threads import (
+    DEFAULT_THREADS,
+    ROUND_END_KEY,
+    SLEEP_KEY,
+    LoopDispatcher,
+)
 from mock_server.wsgi import log_request
 
 if TYPE_CHECKING:
@@ -50,8 +56,13 @@ POLL_SECONDS = 1.0
 
 # A response is written out by the loop thread that produced it, so waiting
 # for the loop to drain a full buffer would wait forever: the buffer (which
-# spills to a temporary file past 1 MB) is never full.
+# spills to a temporary file past 1 MB) is never full. And a response is sent
+# only by the loop, between rounds of requests, never while a request writes
+# it: what a round puts off to its end (threads.py) is done by then.
 UNBOUNDED_BUFFER_BYTES = 2**62
+
+# How long a stopping server goes on sending the responses it has answered.
+SEND_AT_STOP_SECONDS = 1.0
 
 _KINDS = {
     kind.status: kind
@@ -113,6 +124,9 @@ class StandInTask(WSGITask):
         if isinstance(dispatcher, LoopDispatcher):
             environ[SLEEP_KEY] = dispatcher.sleep
 
+            if dispatcher.serving_inline:
+                environ[ROUND_END_KEY] = dispatcher.at_round_end
+
         return environ
 
 
@@ -154,7 +168,10 @@ class MockServer:
             while True:
                 self.poll_once(POLL_SECONDS)
         except (SystemExit, KeyboardInterrupt):
+            # Worker threads finish their requests first; only then is every
+            # answered response in a buffer, for the loop to send.
             self.dispatcher.shutdown()
+            self._send_what_is_answered()
 
     def poll_once(self, seconds: float) -> None:
         """Read and write what the sockets allow, then serve the requests read."""
@@ -162,6 +179,16 @@ class MockServer:
         timeout = 0.0 if self.dispatcher.has_waiting else seconds
         wasyncore.loop(timeout=timeout, map=self.channels, use_poll=True, count=1)
         self.dispatcher.run_waiting()
+
+    def _send_what_is_answered(self) -> None:
+        """Send the responses of the last round, which only the loop sends."""
+        deadline = time.monotonic() + SEND_AT_STOP_SECONDS
+
+        while time.monotonic() < deadline and any(
+            isinstance(channel, HTTPChannel) and channel.total_outbufs_len
+            for channel in self.channels.values()
+        ):
+            wasyncore.loop(timeout=0.05, map=self.channels, use_poll=True, count=1)
 
     def stop_soon(self) -> None:
         """Stop ``serve`` once the request being served, if any, is answered."""
@@ -211,6 +238,9 @@ def create_mock_server(
         _dispatcher=cast("ThreadedTaskDispatcher", dispatcher),
         **adjustments,
     )
+    # Set here, not passed in: waitress warns that the setting may go. Its
+    # channels send a response as it is written once it holds this many bytes.
+    server.adj.send_bytes = UNBOUNDED_BUFFER_BYTES
     listeners = (
         [server] if isinstance(server, BaseWSGIServer) else (server.map or {}).values()
     )

@@ -11,6 +11,11 @@ other client while it waited. While any delay fault is in force, requests go
 to worker threads instead, and a request that sleeps asks for a stand-in: one
 more thread serves while it sleeps, and one fewer once it wakes, so a slow
 answer never holds up the others.
+
+The loop serves the requests it has read in rounds, and no response leaves
+before its round ends (``server.py``). So what a request must have done before
+its client hears back, and costs less done for many at once (writing the
+journal), may be put off to the end of the round.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ log = logging.getLogger("mock_server")
 
 # Where a request finds, in its WSGI environ, how to sleep with a stand-in.
 SLEEP_KEY = "unleash_mock.sleep"
+
+# Where a request served on the loop thread finds how to put work off to the
+# end of its round; a request on a worker thread finds nothing there.
+ROUND_END_KEY = "unleash_mock.at_round_end"
 
 DEFAULT_THREADS = 1
 
@@ -99,17 +108,35 @@ class LoopDispatcher:
         self._pooled = 0
         self._pooled_lock = threading.Lock()
         self._serving_inline = False
+        self._ending_round = False
         self._stop_requested = False
+        # Keyed by the work itself: asked for by many requests, done once.
+        self._at_round_end: dict[Callable[[], None], None] = {}
 
     @property
     def has_waiting(self) -> bool:
         return bool(self._waiting)
 
+    @property
+    def serving_inline(self) -> bool:
+        """Whether the loop thread is serving a request now."""
+        return self._serving_inline
+
+    def at_round_end(self, work: Callable[[], None]) -> None:
+        """Do ``work`` after this round's requests, before their responses leave."""
+        self._at_round_end[work] = None
+
     def add_task(self, task: Task) -> None:
         self._waiting.append(task)
 
     def run_waiting(self) -> None:
-        """Serve every request the loop has read so far."""
+        """Serve every request the loop has read so far: one round."""
+        try:
+            self._serve_round()
+        finally:
+            self._end_round()
+
+    def _serve_round(self) -> None:
         while self._waiting:
             task = self._waiting.popleft()
 
@@ -132,13 +159,32 @@ class LoopDispatcher:
             if self._stop_requested:
                 raise SystemExit(0)
 
+    def _end_round(self) -> None:
+        self._ending_round = True
+
+        try:
+            while self._at_round_end:
+                work = next(iter(self._at_round_end))
+                del self._at_round_end[work]
+
+                try:
+                    work()
+                except Exception as error:
+                    log.error("Ending a round failed: %s", type(error).__name__)
+        finally:
+            self._ending_round = False
+
+        if self._stop_requested:
+            raise SystemExit(0)
+
     def stop(self) -> None:
         """Stop the server, but only once the request being served is answered.
 
         Meant for a signal handler: Python runs it on the loop thread between
-        two steps of whatever runs there, which may be a request.
+        two steps of whatever runs there, which may be a request or the work
+        that ends a round.
         """
-        if not self._serving_inline:
+        if not (self._serving_inline or self._ending_round):
             raise SystemExit(0)
 
         self._stop_requested = True

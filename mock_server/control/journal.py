@@ -4,11 +4,18 @@ A developer reads it to see what the frontend really sent and what the mock
 answered. Nothing in it may leak a credential: the Authorization header and
 cookies are replaced, and so is every token secret in a body (the ``secret``
 field of a token, or anything shaped like one).
+
+An entry is in the database before its client hears back, so a journal read
+by any client, from any server process, shows every call answered before it.
+A call served on the loop thread has its entry written at the end of its
+round, with the round's other entries in one transaction: its response leaves
+only after that (``threads.py``).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -25,6 +32,21 @@ _SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization
 # How often, in recorded calls, old entries are trimmed away.
 _TRIM_EVERY = 50
 
+# An entry of a session forgotten since its call was answered is dropped.
+_INSERT = (
+    "INSERT INTO journal (session, operation, entry) SELECT ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM sessions WHERE name = ?)"
+)
+
+_TRIM = (
+    "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
+    "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
+    "FROM journal) WHERE age > ?)"
+)
+
+# Something that does work once the current round of requests is served.
+AtRoundEnd = Callable[[Callable[[], None]], None]
+
 
 class Journal:
     """Recent calls per session, at most ``size`` of them each."""
@@ -32,6 +54,9 @@ class Journal:
     def __init__(self, database: Database, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         self.database = database
         self.size = size
+        self._held: list[tuple[str, str, str, str]] = []
+        self._held_lock = threading.Lock()
+        self._since_trim = 0
 
     def record(
         self,
@@ -41,7 +66,9 @@ class Journal:
         duration_ms: float,
         request: Mapping[str, Any],
         response: Mapping[str, Any],
+        at_round_end: AtRoundEnd | None = None,
     ) -> None:
+        """Keep one call; written now, or at the end of its round if offered."""
         entry = {
             "at": format_instant(at),
             "operation": operation_id,
@@ -49,27 +76,37 @@ class Journal:
             "request": request,
             "response": response,
         }
+        text = encoded(entry).decode()
 
-        # One statement, so SQLite commits it on its own; the database is
-        # locked only while it runs, not while the entry is encoded.
-        seq = self.database.write_one(
-            "INSERT INTO journal (session, operation, entry) VALUES (?, ?, ?) "
-            "RETURNING seq",
-            (session, operation_id, encoded(entry).decode()),
-        )[0]
+        with self._held_lock:
+            self._held.append((session, operation_id, text, session))
 
-        if seq % _TRIM_EVERY == 0:
-            self.database.write_one(
-                "DELETE FROM journal WHERE seq IN (SELECT seq FROM (SELECT seq, "
-                "ROW_NUMBER() OVER (PARTITION BY session ORDER BY seq DESC) AS age "
-                "FROM journal) WHERE age > ?)",
-                (self.size,),
-            )
+        if at_round_end is None:
+            self.write_held()
+        else:
+            at_round_end(self.write_held)
+
+    def write_held(self) -> None:
+        """Write the entries not yet written, in one transaction."""
+        with self._held_lock:
+            rows, self._held = self._held, []
+
+        if not rows:
+            return
+
+        with self.database.writing() as db:
+            db.executemany(_INSERT, rows)
+            self._since_trim += len(rows)
+
+            if self._since_trim >= _TRIM_EVERY:
+                db.execute(_TRIM, (self.size,))
+                self._since_trim = 0
 
     def read(
         self, session: str, operation: str | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
         """The newest ``limit`` entries, oldest first."""
+        self.write_held()
         limit = min(limit, self.size)
         query = "SELECT seq, entry FROM journal WHERE session = ?"
         arguments: list[object] = [session]
@@ -86,6 +123,8 @@ class Journal:
         return [{"seq": seq, **json.loads(entry)} for seq, entry in reversed(rows)]
 
     def clear(self, session: str) -> None:
+        self.write_held()
+
         with self.database.writing() as db:
             db.execute("DELETE FROM journal WHERE session = ?", (session,))
 
