@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
-from mock_server.control.journal import redacted_body, redacted_headers
-from tests.conftest import Api, FakeClock
+from mock_server.control.journal import Journal, redacted_body, redacted_headers
+from mock_server.database import Database
+from tests.conftest import START, Api, FakeClock
 from tests.matchers import ADMIN_HEADERS
 
 ACCOUNTS = "/api/admin/service-account"
@@ -161,3 +164,43 @@ def test_long_or_non_json_bodies_are_cut_short_text() -> None:
     assert isinstance(body, str)
     assert len(body) == 16 * 1024 + 1
     assert body.endswith("…")
+
+
+def test_an_entry_held_for_the_round_end_is_written_then_or_when_read() -> None:
+    journal = Journal(Database())
+    journal.database.write_one("INSERT INTO sessions (name) VALUES (?)", ("default",))
+    round_end: list[Callable[[], None]] = []
+
+    journal.record(
+        "default", "getServiceAccounts", START, 1.0, {}, {}, round_end.append
+    )
+    held = journal.database.fetch_one("SELECT count(*) FROM journal", ())[0]
+    journal.record(
+        "default", "getServiceAccounts", START, 2.0, {}, {}, round_end.append
+    )
+    read_early = journal.read("default")
+
+    assert held == 0
+    assert [entry["durationMs"] for entry in read_early] == [1.0, 2.0]
+    assert round_end == [journal.write_held, journal.write_held]
+
+
+def test_a_held_entry_of_a_session_forgotten_meanwhile_is_dropped_alone() -> None:
+    journal = Journal(Database())
+    journal.database.write_one(
+        "INSERT INTO sessions (name) VALUES (?), (?)", ("kept", "forgotten")
+    )
+    round_end: list[Callable[[], None]] = []
+
+    for session in ("kept", "forgotten"):
+        journal.record(
+            session, "getServiceAccounts", START, 1.0, {}, {}, round_end.append
+        )
+
+    journal.database.write_one("DELETE FROM sessions WHERE name = ?", ("forgotten",))
+    round_end[0]()
+
+    assert [entry["operation"] for entry in journal.read("kept")] == [
+        "getServiceAccounts"
+    ]
+    assert journal.read("forgotten") == []

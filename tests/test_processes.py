@@ -115,6 +115,30 @@ def test_a_fault_for_the_next_calls_fires_that_many_times_across_processes() -> 
     )
 
 
+def test_a_call_is_in_the_journal_before_its_client_hears_back() -> None:
+    # Each read goes out on a new connection, to whichever process takes it,
+    # the moment the create's answer is in.
+    with mock_process("--processes", "2") as running:
+        base_url = running.base_url
+
+        def created_then_journalled(number: int) -> bool:
+            username = f"seen-{number}"
+            assert create(base_url, username).status_code == 201
+            journal = requests.get(
+                base_url + "/__mock/journal?operation=createServiceAccount&limit=200",
+                headers={"Connection": "close"},
+                timeout=10,
+            ).json()
+            return username in [
+                entry["request"]["body"]["username"] for entry in journal["entries"]
+            ]
+
+        with ThreadPoolExecutor(CONNECTIONS) as pool:
+            journalled = list(pool.map(created_then_journalled, range(100)))
+
+    assert journalled == [True] * 100
+
+
 def test_the_temporary_state_is_named_and_removed_when_the_mock_stops() -> None:
     with mock_process("--processes", "2") as running:
         create(running.base_url, "doomed")

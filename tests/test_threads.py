@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 import requests
 from flask import Flask
 
 from mock_server.control.faults import delays_in_force
+from mock_server.control.journal import Journal
 from mock_server.threads import LoopDispatcher, StandInDispatcher
 from tests.matchers import ADMIN_HEADERS
 from tests.serving import mock_process, served
@@ -143,6 +145,113 @@ def test_a_request_that_fails_in_the_server_leaves_the_loop_serving(
     assert [record.getMessage() for record in caplog.records] == [
         "Serving a request failed: OSError"
     ]
+
+
+class Asking(RecordedTask):
+    """A task that notes it was served and asks for work at its round's end."""
+
+    def __init__(
+        self, dispatcher: LoopDispatcher, events: list[str], work: Callable[[], None]
+    ) -> None:
+        super().__init__()
+        self.dispatcher = dispatcher
+        self.events = events
+        self.work = work
+
+    def service(self) -> None:
+        self.events.append("served")
+        self.dispatcher.at_round_end(self.work)
+
+
+def test_work_put_off_to_the_round_end_is_done_once_after_its_requests() -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    events: list[str] = []
+
+    def end_round() -> None:
+        events.append("round ended")
+
+    try:
+        for _ in range(2):
+            dispatcher.add_task(Asking(dispatcher, events, end_round))
+
+        dispatcher.run_waiting()
+        dispatcher.add_task(Asking(dispatcher, events, end_round))
+        dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert events == ["served", "served", "round ended", "served", "round ended"]
+
+
+@pytest.mark.socket
+def test_a_response_leaves_only_once_its_journal_entry_is_written(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written_at: list[float] = []
+    write_held = Journal.write_held
+
+    def slow_write_held(journal: Journal) -> None:
+        # Slow enough that a response sent before the write would be seen
+        # to arrive before it.
+        time.sleep(0.3)
+        write_held(journal)
+        written_at.append(time.monotonic())
+
+    monkeypatch.setattr(Journal, "write_held", slow_write_held)
+
+    with served(app) as url:
+        created = requests.post(
+            url + ACCOUNTS,
+            json={"username": "bot", "name": "Bot", "rootRole": 2},
+            headers=ADMIN_HEADERS,
+            timeout=10,
+        )
+        received_at = time.monotonic()
+
+    assert created.status_code == 201
+    assert len(written_at) == 1
+    assert received_at >= written_at[0]
+
+
+def test_a_failure_at_the_round_end_is_logged_by_name_and_the_rest_is_done(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    done: list[str] = []
+
+    def failing() -> None:
+        raise OSError("secret-looking detail")
+
+    try:
+        dispatcher.add_task(Asking(dispatcher, [], failing))
+        dispatcher.add_task(Asking(dispatcher, [], lambda: done.append("after")))
+        dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert done == ["after"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "Ending a round failed: OSError"
+    ]
+
+
+def test_a_stop_asked_for_at_the_round_end_waits_for_its_work() -> None:
+    dispatcher = LoopDispatcher(lambda: False)
+    done: list[str] = []
+
+    def stopped_midway() -> None:
+        dispatcher.stop()
+        done.append("written")
+
+    dispatcher.add_task(Asking(dispatcher, [], stopped_midway))
+
+    try:
+        with pytest.raises(SystemExit):
+            dispatcher.run_waiting()
+    finally:
+        dispatcher.shutdown()
+
+    assert done == ["written"]
 
 
 def test_while_a_delay_fault_is_in_force_requests_go_to_the_worker_threads() -> None:
