@@ -15,7 +15,7 @@ import click
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
-from mock_server.processes import listening_socket, serve_forked
+from mock_server.processes import listening_sockets, serve_forked
 from mock_server.server import MockServer, create_mock_server
 
 
@@ -67,22 +67,19 @@ def main(port: int, threads: int, processes: int, bodies: Path) -> None:
     """Serve the ceiling on 127.0.0.1 with our mock's waitress, as ours runs."""
     app = create_ceiling(json.loads(bodies.read_text()))
 
+    listeners = listening_sockets("127.0.0.1", port)
+
     # It has no delay faults, so like our mock without them it serves every
     # request on the loop thread; served exactly as our mock is, by the same
     # loop, process settings and, past one process, the same forking.
-    if processes == 1:
-        server = create_mock_server(
-            app, lambda: False, host="127.0.0.1", port=port, threads=threads
-        )
-        server.serve()
-        return
-
-    listener = listening_socket("127.0.0.1", port)
-
     def start() -> MockServer:
         return create_mock_server(
-            app, lambda: False, threads=threads, sockets=[listener]
+            app, lambda: False, threads=threads, sockets=listeners
         )
+
+    if processes == 1:
+        start().serve()
+        return
 
     raise SystemExit(serve_forked(processes, start))
 

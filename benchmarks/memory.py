@@ -3,8 +3,10 @@
     .venv/bin/python -m benchmarks.memory
 
 The state is loaded through a seed fixture at start. The figures are read
-from /proc for the server's one process: resident memory once started, after
-listing every account, and the peak (VmHWM) over the whole run.
+from /proc, once started and after listing every account: resident memory
+summed over the mock's processes, the same counting each page that forked
+processes share only once (PSS), and the peak (VmHWM) of its largest process.
+With one process, the first two agree.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ import click
 import requests
 from tabulate import tabulate
 
-from benchmarks.servers import ACCOUNTS, ADMIN, THREADS, Running, our_mock, rss_kib
+from benchmarks.servers import (
+    ACCOUNTS,
+    ADMIN,
+    THREADS,
+    Running,
+    our_mock,
+    process_tree,
+    pss_kib,
+    rss_kib,
+)
 from benchmarks.states import many_accounts, write_fixture
 
 ACCOUNT_COUNT = 10_000
@@ -26,7 +37,8 @@ TOKENS_EACH = 5
 
 @click.command()
 @click.option("--threads", default=THREADS, show_default=True, help="WSGI threads.")
-def main(threads: int) -> None:
+@click.option("--processes", default=1, show_default=True, help="Server processes.")
+def main(threads: int, processes: int) -> None:
     """Load 10,000 accounts with 5 tokens each and read the server's RSS."""
     rows = []
 
@@ -37,33 +49,46 @@ def main(threads: int) -> None:
         started = time.perf_counter()
 
         with our_mock(
-            "--seed", str(seed), threads=threads, startup_seconds=60
+            "--seed",
+            str(seed),
+            threads=threads,
+            processes=processes,
+            startup_seconds=60,
         ) as running:
             startup = time.perf_counter() - started
             rows.append(["started", *_memory(running), f"ready in {startup:.1f} s"])
-            note = _list_everything(running)
+            note = _list_everything(running, processes)
             rows.append(["after GET list", *_memory(running), note])
 
     print(
         tabulate(
             rows,
-            headers=["moment", "RSS MiB", "peak MiB", "note"],
+            headers=["moment", "RSS MiB", "PSS MiB", "peak MiB", "note"],
             tablefmt="github",
             disable_numparse=True,
-            colalign=["left", "right", "right", "left"],
+            colalign=["left", "right", "right", "right", "left"],
         )
     )
+    starter = "" if processes == 1 else ", and the process that started them"
     print(
         f"\n{ACCOUNT_COUNT:,} accounts and {ACCOUNT_COUNT * TOKENS_EACH:,} tokens "
-        f"(plus the default seed); one process, serving on the loop thread."
+        f"(plus the default seed); {processes} server process(es), serving on "
+        f"the loop thread{starter}."
     )
 
 
-def _list_everything(running: Running) -> str:
-    started = time.perf_counter()
-    listing = requests.get(running.base_url + ACCOUNTS, headers=ADMIN, timeout=50)
-    elapsed = time.perf_counter() - started
-    listing.raise_for_status()
+def _list_everything(running: Running, processes: int) -> str:
+    # A new connection each time, so that each process likely lists once.
+    for _ in range(processes * 2):
+        started = time.perf_counter()
+        listing = requests.get(
+            running.base_url + ACCOUNTS,
+            headers={**ADMIN, "Connection": "close"},
+            timeout=50,
+        )
+        elapsed = time.perf_counter() - started
+        listing.raise_for_status()
+
     accounts = listing.json()["serviceAccounts"]
     tokens = sum(len(account["tokens"]) for account in accounts)
     megabytes = len(listing.content) / 2**20
@@ -73,9 +98,16 @@ def _list_everything(running: Running) -> str:
     )
 
 
-def _memory(running: Running) -> tuple[str, str]:
-    now, peak = rss_kib(running.process.pid)
-    return f"{now / 1024:.0f}", f"{peak / 1024:.0f}"
+def _memory(running: Running) -> tuple[str, str, str]:
+    pids = process_tree(running.process.pid)
+    resident = sum(rss_kib(pid)[0] for pid in pids)
+    proportional = sum(pss_kib(pid) for pid in pids)
+    peak = max(rss_kib(pid)[1] for pid in pids)
+    return (
+        f"{resident / 1024:.0f}",
+        f"{proportional / 1024:.0f}",
+        f"{peak / 1024:.0f}",
+    )
 
 
 if __name__ == "__main__":

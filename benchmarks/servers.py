@@ -134,6 +134,21 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return int(fields.get("VmRSS", 0)), int(fields.get("VmHWM", 0))
 
 
+def pss_kib(pid: int) -> int:
+    """One process's share of memory in KiB (PSS): shared pages split evenly."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+
+    return 0
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and the processes it started, such as a mock's server processes."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
 @contextmanager
 def _process(
     name: str, port: int, command: Sequence[str], startup_seconds: float = 30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
 from mock_server.processes import (
     can_fork,
-    listening_socket,
+    listening_sockets,
     serve_forked,
     temporary_state_file,
 )
@@ -182,29 +183,38 @@ def main(
     )
     sleeps_possible = partial(delays_in_force, database)
 
+    try:
+        listeners = listening_sockets(host, port)
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port}: {reason}."
+        ) from None
+
     if processes == 1:
         server = create_mock_server(
-            served, sleeps_possible, host=host, port=port, threads=threads
+            served, sleeps_possible, threads=threads, sockets=listeners
         )
         server.waitress.print_listen("Serving on http://{}:{}")
         # A reloading server drops its old builds, which must stay collectable.
         server.serve(freeze=not reload)
         return
 
-    listener = listening_socket(host, port)
     # A SQLite connection must not cross a fork: each process opens its own.
     database.close()
 
     def start() -> MockServer:
         database.reconnect()
         return create_mock_server(
-            served, sleeps_possible, threads=threads, sockets=[listener]
+            served, sleeps_possible, threads=threads, sockets=listeners
         )
 
-    bound_host, bound_port = listener.getsockname()[:2]
-    click.echo(
-        f"Serving on http://{bound_host}:{bound_port} from {processes} processes"
-    )
+    for listener in listeners:
+        bound_host, bound_port = listener.getsockname()[:2]
+        click.echo(
+            f"Serving on http://{bound_host}:{bound_port} from {processes} processes"
+        )
+
     raise SystemExit(serve_forked(processes, start))
 
 

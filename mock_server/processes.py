@@ -48,12 +48,32 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket listening on ``host`` and ``port``, for every process to accept on."""
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[
-        0
-    ]
-    return socket.create_server(address, family=family, backlog=BACKLOG)
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Sockets listening on every address ``host`` names, on ``port``.
+
+    Bound here rather than by waitress, so that forked processes can share
+    them and so that a failure to bind leaves no socket open behind it.
+    """
+    listeners: list[socket.socket] = []
+    addresses = {
+        (family, address)
+        for family, _, _, _, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )
+    }
+
+    try:
+        for family, address in sorted(addresses, key=str):
+            listeners.append(
+                socket.create_server(address, family=family, backlog=BACKLOG)
+            )
+    except OSError:
+        for listener in listeners:
+            listener.close()
+
+        raise
+
+    return listeners
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import signal
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,21 @@ def test_a_broken_seed_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.output == (
         f"Error: Cannot load the seed: {seed}: at /serviceAccounts/0: "
         "'rootRole' is a required property\n"
+    )
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_port_in_use_is_a_one_line_error(processes: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+
+        result = CliRunner().invoke(
+            main, ["--port", str(port), "--processes", processes]
+        )
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use."
     )
 
 
