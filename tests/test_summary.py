@@ -91,6 +91,8 @@ def test_summary_of_a_run_that_could_not_run_gives_the_error() -> None:
         "\n"
         "Findings: none.\n"
         "\n"
+        "Left behind by teardown: nothing.\n"
+        "\n"
         "Run error: the server stopped answering: connection refused\n"
         "\n"
         "Run 5eed0002 against http://127.0.0.1:4242\n"
