@@ -15,8 +15,8 @@ import click
 from flask import Flask, Response
 
 from benchmarks.servers import ACCOUNTS, THREADS
-from mock_server.processes import listening_sockets, serve_forked
-from mock_server.server import MockServer, create_mock_server
+from mock_server.processes import serve_forked
+from mock_server.server import MockServer, create_mock_server, listening_sockets
 
 
 def create_ceiling(bodies: dict[str, str]) -> Flask:

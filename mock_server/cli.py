@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,13 +21,12 @@ from mock_server.errors import StartupError
 from mock_server.fixtures import InvalidFixture, default_seed, read_fixture_file
 from mock_server.processes import (
     can_fork,
-    listening_sockets,
     serve_forked,
     temporary_state_file,
 )
 from mock_server.redaction import redacted
 from mock_server.reloading import ReloadingApp
-from mock_server.server import MockServer, create_mock_server
+from mock_server.server import MockServer, create_mock_server, listening_sockets
 from mock_server.threads import DEFAULT_THREADS
 
 if TYPE_CHECKING:
@@ -186,7 +184,7 @@ def main(
     try:
         listeners = listening_sockets(host, port)
     except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
+        reason = error.strerror or str(error)
         raise click.ClickException(
             f"Cannot listen on {host}:{port}: {reason}."
         ) from None

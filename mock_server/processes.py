@@ -18,7 +18,6 @@ import logging
 import multiprocessing
 import shutil
 import signal
-import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mock_server")
 
-# waitress's own default for the connections the kernel queues.
-BACKLOG = 1024
-
 # Shared memory where the system has it: the state of a run is not meant to
 # outlive it, and there a commit never waits for a disk.
 _TEMPORARY_ROOT = Path("/dev/shm")
@@ -46,34 +42,6 @@ _TEMPORARY_ROOT = Path("/dev/shm")
 def can_fork() -> bool:
     """Whether this system can serve from several processes."""
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def listening_sockets(host: str, port: int) -> list[socket.socket]:
-    """Sockets listening on every address ``host`` names, on ``port``.
-
-    Bound here rather than by waitress, so that forked processes can share
-    them and so that a failure to bind leaves no socket open behind it.
-    """
-    listeners: list[socket.socket] = []
-    addresses = {
-        (family, address)
-        for family, _, _, _, address in socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM
-        )
-    }
-
-    try:
-        for family, address in sorted(addresses, key=str):
-            listeners.append(
-                socket.create_server(address, family=family, backlog=BACKLOG)
-            )
-    except OSError:
-        for listener in listeners:
-            listener.close()
-
-        raise
-
-    return listeners
 
 
 @contextmanager

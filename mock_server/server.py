@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -60,6 +61,9 @@ POLL_SECONDS = 1.0
 # only by the loop, between rounds of requests, never while a request writes
 # it: what a round puts off to its end (threads.py) is done by then.
 UNBOUNDED_BUFFER_BYTES = 2**62
+
+# waitress's own default for the connections the kernel queues.
+BACKLOG = 1024
 
 # How long a stopping server goes on sending the responses it has answered.
 SEND_AT_STOP_SECONDS = 1.0
@@ -211,6 +215,34 @@ def freeze_start_up_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Sockets listening on ``port`` at every address ``host`` names.
+
+    Bound here rather than by waitress, so that forked server processes can
+    share them (``processes.py``), and so that a failure to bind leaves no
+    socket open behind it and says plainly why.
+    """
+    listeners: list[socket.socket] = []
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+    try:
+        for family, address in sorted({(info[0], info[4]) for info in found}, key=str):
+            listener = socket.socket(family, socket.SOCK_STREAM)
+            listeners.append(listener)
+            # As waitress binds: a restart may reuse a port whose last
+            # connections are still closing.
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
+            listener.listen(BACKLOG)
+    except OSError:
+        for listener in listeners:
+            listener.close()
+
+        raise
+
+    return listeners
 
 
 def create_mock_server(
