@@ -78,8 +78,9 @@ def main(threads: int, processes: int) -> None:
 
 
 def _list_everything(running: Running, processes: int) -> str:
-    # A new connection each time, so that each process likely lists once.
-    for _ in range(processes * 2):
+    # Past one process, a new connection each time, twice as many as there
+    # are processes, so that each process likely lists at least once.
+    for _ in range(1 if processes == 1 else 2 * processes):
         started = time.perf_counter()
         listing = requests.get(
             running.base_url + ACCOUNTS,
