@@ -62,6 +62,15 @@ def list_slowly(url: str, latency_ms: int) -> tuple[threading.Thread, list[int]]
     return listing, statuses
 
 
+def create_account(url: str) -> requests.Response:
+    return requests.post(
+        url + ACCOUNTS,
+        json={"username": "bot", "name": "Bot", "rootRole": 2},
+        headers=ADMIN_HEADERS,
+        timeout=10,
+    )
+
+
 def serving_threads(dispatcher: StandInDispatcher) -> int:
     return len(dispatcher.threads) - dispatcher.stop_count
 
@@ -94,12 +103,7 @@ def test_a_delayed_answer_holds_up_no_other_request(app: Flask) -> None:
         # Long enough for the listing to reach its delay; far shorter than it.
         time.sleep(0.5)
 
-        created = requests.post(
-            url + ACCOUNTS,
-            json={"username": "bot", "name": "Bot", "rootRole": 2},
-            headers=ADMIN_HEADERS,
-            timeout=10,
-        )
+        created = create_account(url)
         listing_still_waiting = listing.is_alive()
         listing.join(timeout=10)
 
@@ -200,12 +204,7 @@ def test_a_response_leaves_only_once_its_journal_entry_is_written(
     monkeypatch.setattr(Journal, "write_held", slow_write_held)
 
     with served(app) as url:
-        created = requests.post(
-            url + ACCOUNTS,
-            json={"username": "bot", "name": "Bot", "rootRole": 2},
-            headers=ADMIN_HEADERS,
-            timeout=10,
-        )
+        created = create_account(url)
         received_at = time.monotonic()
 
     assert created.status_code == 201
