@@ -31,7 +31,13 @@ from mock_server.models import Snapshot
 from mock_server.pipeline import Endpoint
 from mock_server.sessions import DEFAULT_SESSION, Sessions
 from mock_server.store import InconsistentState, check_snapshot
-from mock_server.wsgi import ExpressPaths, HeaderLimit, RequestLog, loggable
+from mock_server.wsgi import (
+    ExpressPaths,
+    HeaderLimit,
+    RequestLog,
+    loggable,
+    path_text,
+)
 
 log = logging.getLogger("mock_server")
 
@@ -162,6 +168,11 @@ def _seed_snapshot(config: MockConfig) -> Snapshot:
     return snapshot
 
 
+def _requested_path() -> str:
+    """The path as sent, doubled leading slashes kept (``request.path`` drops them)."""
+    return request.root_path + path_text(request.environ.get("PATH_INFO", ""))
+
+
 def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
     """Answer everything outside the operations in Unleash's error shape too.
 
@@ -169,11 +180,19 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
     fails on it instead of receiving a polite 500.
     """
 
+    @app.before_request
+    def refuse_a_doubled_leading_slash() -> None:
+        # werkzeug's matcher drops leading slashes, so //api/... would reach
+        # an operation; Express matches no route for it.
+        if request.environ.get("PATH_INFO", "").startswith("//"):
+            raise NotFound()
+
     @app.errorhandler(NotFound)
     def not_found(_: NotFound) -> Response:
         return ApiError(
             ErrorKind.NOT_FOUND,
-            f"The path you were looking for ({echoed(request.path)}) is not available.",
+            f"The path you were looking for ({echoed(_requested_path())}) is not "
+            "available.",
         ).to_response()
 
     @app.errorhandler(MethodNotAllowed)
@@ -181,7 +200,7 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
         allowed = ", ".join(sorted(error.valid_methods or ()))
         return ApiError(
             ErrorKind.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {echoed(request.path)}. "
+            f"{request.method} is not allowed on {echoed(_requested_path())}. "
             f"Use {allowed}.",
             headers={"Allow": allowed},
         ).to_response()

@@ -37,18 +37,18 @@ def log_request(
 ) -> None:
     """The request log's one line for a request; "-" for what is not known.
 
-    ``wsgi_path`` is the path as WSGI holds it (``_as_text``).
+    ``wsgi_path`` is the path as WSGI holds it (``path_text``).
     """
     log.info(
         "%s %s %s %s",
         method or "-",
-        loggable(_as_text(wsgi_path)) if wsgi_path else "-",
+        loggable(path_text(wsgi_path)) if wsgi_path else "-",
         status,
         "-" if duration_ms is None else f"{duration_ms:.1f}ms",
     )
 
 
-def _as_text(wsgi_string: str) -> str:
+def path_text(wsgi_string: str) -> str:
     """A WSGI path string as the text it spells.
 
     WSGI hands paths over as their raw bytes held in Latin-1, so ``/%D9%A2``
@@ -96,7 +96,9 @@ class ExpressPaths:
     segment it was sent in, so ``/service-account/2%2F`` names the account
     ``2/``, which does not exist, rather than account 2: WSGI servers decode
     ``%2F`` in ``PATH_INFO``, and only the request URI keeps it. Doubled
-    slashes match no route; ``create_app`` turns werkzeug's merging off.
+    slashes match no route: ``create_app`` turns werkzeug's merging off, and
+    refuses a path that starts with two, which werkzeug's matcher would route
+    as if it started with one.
     """
 
     def __init__(self, app: WSGIApplication) -> None:
@@ -108,7 +110,9 @@ class ExpressPaths:
         path = environ.get("PATH_INFO", "")
         sent = _sent_path(environ)
 
-        if sent is not None and _ENCODED_SLASH.search(sent):
+        # waitress decodes the path and drops doubled leading slashes; rebuilt
+        # from the request line, the path keeps both.
+        if sent is not None and (sent.startswith("//") or _ENCODED_SLASH.search(sent)):
             path = "%2F".join(
                 unquote_to_bytes(piece).decode("latin-1")
                 for piece in _ENCODED_SLASH.split(sent)
