@@ -201,6 +201,13 @@ class MockServer:
     def close(self) -> None:
         """Stop the worker threads and close every socket; for a test's server."""
         self.dispatcher.shutdown()
+
+        # A connection that sent a large response keeps the temporary file its
+        # output buffer spilled to; only a channel's own close lets it go.
+        for channel in list(self.channels.values()):
+            if isinstance(channel, HTTPChannel):
+                channel.handle_close()
+
         wasyncore.close_all(self.channels)
 
 

@@ -4,8 +4,10 @@ stand-in so the others are not held up."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import warnings
 from collections.abc import Callable
 
 import pytest
@@ -210,6 +212,25 @@ def test_a_response_leaves_only_once_its_journal_entry_is_written(
     assert created.status_code == 201
     assert len(written_at) == 1
     assert received_at >= written_at[0]
+
+
+@pytest.mark.socket
+def test_closing_the_server_lets_go_of_a_spilled_output_buffer(app: Flask) -> None:
+    # A response past 1 MB spills its output buffer to a temporary file,
+    # which the connection keeps while it stays open.
+    session = requests.Session()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+
+        with served(app) as url:
+            bundle = session.get(url + "/docs/swagger-ui-bundle.js", timeout=10)
+
+        gc.collect()
+
+    session.close()
+    assert len(bundle.content) > 2**20
+    assert [str(warning.message) for warning in caught] == []
 
 
 def test_a_failure_at_the_round_end_is_logged_by_name_and_the_rest_is_done(
