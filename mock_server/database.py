@@ -23,7 +23,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +129,7 @@ class Database:
         self._writers = _writers_lock(path)
         # Transactions nest: an inner block joins the one its thread holds.
         self._depth = 0
+        self._holding_writers = False
 
     def reconnect(self) -> None:
         """Open a new connection, in a process forked after ``close``.
@@ -161,9 +162,9 @@ class Database:
     def fetch_one(self, query: str, arguments: tuple[object, ...]) -> Any:
         """The first row of one statement, which SQLite runs as its own transaction.
 
-        A single statement sees one state, or writes all its rows or none,
-        without a BEGIN and a COMMIT around it, which would triple what the
-        hottest lookups and the journal's insert cost.
+        A single statement sees one state without a BEGIN and a COMMIT around
+        it, which would triple what the hottest lookups cost. Writes go through
+        ``writing``, which takes the writers' lock.
         """
         with self._lock:
             # Read to the end, so that a write commits before the lock is let go.
@@ -171,22 +172,25 @@ class Database:
 
         return rows[0] if rows else None
 
-    def write_one(self, query: str, arguments: tuple[object, ...]) -> Any:
-        """Like ``fetch_one``, for a statement that writes."""
-        with self._lock, self._writers_turn():
-            rows = self._connection.execute(query, arguments).fetchall()
+    @contextmanager
+    def _writers_turn(self) -> Iterator[None]:
+        """The process.s turn to write, among the processes sharing the file.
 
-        return rows[0] if rows else None
+        Taken under ``_lock``. A write block inside another one joins it, and
+        its process holds the turn already: taking it again and letting it go
+        at the inner block's end would let it go too soon.
+        """
+        if self._writers is None or self._holding_writers:
+            yield
+            return
 
-    def _writers_turn(self) -> AbstractContextManager[object]:
-        """The lock that gives a process its turn to write; taken under ``_lock``."""
-        # A statement inside a transaction joins it, and the transaction's
-        # process holds the lock already: taking it again and letting it go
-        # at the statement's end would let it go too soon.
-        if self._writers is None or self._depth:
-            return nullcontext()
+        with self._writers:
+            self._holding_writers = True
 
-        return self._writers
+            try:
+                yield
+            finally:
+                self._holding_writers = False
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:

@@ -20,6 +20,11 @@ from mock_server.database import Database
 INSERT_SESSION = "INSERT INTO sessions (name) VALUES (?)"
 
 
+def add_session(database: Database, name: str) -> None:
+    with database.writing() as db:
+        db.execute(INSERT_SESSION, (name,))
+
+
 @contextmanager
 def lock_file_of(state: Path) -> Iterator[int]:
     """The state's lock file, opened as another process would open it."""
@@ -51,9 +56,7 @@ def test_a_write_waits_while_another_process_holds_the_writers_lock(
 ) -> None:
     state = tmp_path / "state.sqlite"
     database = Database(state)
-    writer = threading.Thread(
-        target=database.write_one, args=(INSERT_SESSION, ("waited",))
-    )
+    writer = threading.Thread(target=add_session, args=(database, "waited"))
 
     with lock_file_of(state) as other:
         fcntl.flock(other, fcntl.LOCK_EX)
@@ -68,7 +71,7 @@ def test_a_write_waits_while_another_process_holds_the_writers_lock(
     assert session_names(database) == ["waited"]
 
 
-def test_a_statement_inside_a_transaction_keeps_the_lock_until_the_commit(
+def test_a_write_inside_a_write_keeps_the_lock_until_the_outer_commit(
     tmp_path: Path,
 ) -> None:
     state = tmp_path / "state.sqlite"
@@ -76,22 +79,33 @@ def test_a_statement_inside_a_transaction_keeps_the_lock_until_the_commit(
 
     with lock_file_of(state) as other:
         with database.writing():
-            database.write_one(INSERT_SESSION, ("inner",))
-            held_after_the_statement = is_held(other)
+            add_session(database, "inner")
+            held_after_the_inner_block = is_held(other)
 
         held_after_the_commit = is_held(other)
 
-    assert held_after_the_statement
+    assert held_after_the_inner_block
     assert not held_after_the_commit
+
+
+def test_a_write_inside_a_read_takes_the_lock(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    database = Database(state)
+
+    with lock_file_of(state) as other, database.reading(), database.writing() as db:
+        db.execute(INSERT_SESSION, ("inside",))
+        held_while_writing = is_held(other)
+
+    assert held_while_writing
 
 
 def test_a_reconnected_database_sees_what_was_written_before(tmp_path: Path) -> None:
     database = Database(tmp_path / "state.sqlite")
-    database.write_one(INSERT_SESSION, ("before",))
+    add_session(database, "before")
     database.close()
 
     database.reconnect()
-    database.write_one(INSERT_SESSION, ("after",))
+    add_session(database, "after")
 
     assert session_names(database) == ["after", "before"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -166,9 +167,14 @@ def test_long_or_non_json_bodies_are_cut_short_text() -> None:
     assert body.endswith("…")
 
 
+def add_sessions(database: Database, *names: str) -> None:
+    with database.writing() as db:
+        db.executemany("INSERT INTO sessions (name) VALUES (?)", [(n,) for n in names])
+
+
 def test_an_entry_held_for_the_round_end_is_written_then_or_when_read() -> None:
     journal = Journal(Database())
-    journal.database.write_one("INSERT INTO sessions (name) VALUES (?)", ("default",))
+    add_sessions(journal.database, "default")
     round_end: list[Callable[[], None]] = []
 
     journal.record(
@@ -187,9 +193,7 @@ def test_an_entry_held_for_the_round_end_is_written_then_or_when_read() -> None:
 
 def test_a_held_entry_of_a_session_forgotten_meanwhile_is_dropped_alone() -> None:
     journal = Journal(Database())
-    journal.database.write_one(
-        "INSERT INTO sessions (name) VALUES (?), (?)", ("kept", "forgotten")
-    )
+    add_sessions(journal.database, "kept", "forgotten")
     round_end: list[Callable[[], None]] = []
 
     for session in ("kept", "forgotten"):
@@ -197,10 +201,31 @@ def test_a_held_entry_of_a_session_forgotten_meanwhile_is_dropped_alone() -> Non
             session, "getServiceAccounts", START, 1.0, {}, {}, round_end.append
         )
 
-    journal.database.write_one("DELETE FROM sessions WHERE name = ?", ("forgotten",))
+    with journal.database.writing() as db:
+        db.execute("DELETE FROM sessions WHERE name = ?", ("forgotten",))
     round_end[0]()
 
     assert [entry["operation"] for entry in journal.read("kept")] == [
         "getServiceAccounts"
     ]
     assert journal.read("forgotten") == []
+
+
+def test_entries_that_cannot_be_written_are_counted_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    journal = Journal(Database())
+    add_sessions(journal.database, "default")
+    round_end: list[Callable[[], None]] = []
+
+    for _ in range(2):
+        journal.record(
+            "default", "getServiceAccounts", START, 1.0, {}, {}, round_end.append
+        )
+
+    journal.database.close()
+    round_end[0]()
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "2 journal entries were lost: ProgrammingError"
+    ]

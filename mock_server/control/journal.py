@@ -15,6 +15,8 @@ only after that (``threads.py``).
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -24,6 +26,8 @@ from mock_server.database import Database
 from mock_server.fast_json import OwnJson, encoded, parsed_own
 from mock_server.redaction import REDACTED, may_hold_secret, redacted
 from mock_server.timestamps import format_instant
+
+log = logging.getLogger("mock_server")
 
 DEFAULT_JOURNAL_SIZE = 200
 BODY_LIMIT = 16 * 1024
@@ -94,13 +98,19 @@ class Journal:
         if not rows:
             return
 
-        with self.database.writing() as db:
-            db.executemany(_INSERT, rows)
-            self._since_trim += len(rows)
+        try:
+            with self.database.writing() as db:
+                db.executemany(_INSERT, rows)
+                self._since_trim += len(rows)
 
-            if self._since_trim >= _TRIM_EVERY:
-                db.execute(_TRIM, (self.size,))
-                self._since_trim = 0
+                if self._since_trim >= _TRIM_EVERY:
+                    db.execute(_TRIM, (self.size,))
+                    self._since_trim = 0
+        except sqlite3.Error as error:
+            # Their calls are answered; only the record of them is lost.
+            log.error(
+                "%d journal entries were lost: %s", len(rows), type(error).__name__
+            )
 
     def read(
         self, session: str, operation: str | None = None, limit: int = 100
