@@ -9,7 +9,7 @@ request sees every change any process committed before it began
 
 The children are forked after the description is loaded and its checks are
 compiled, and those are frozen out of the garbage collector's walks first, so
-the children share them page by page instead of each holding a copy.
+the children share most of their pages instead of each holding a copy.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mock_server.server import freeze_start_up_objects
+from mock_server.server import STOP_SIGNALS, freeze_start_up_objects
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkProcess
@@ -59,9 +59,10 @@ def temporary_state_file() -> Iterator[Path]:
 def serve_forked(count: int, start: Callable[[], MockServer]) -> int:
     """Serve from ``count`` forked processes until they stop; the exit status.
 
-    ``start`` runs in each child and returns the server it serves with. SIGTERM
-    or Ctrl-C stops every child once its request in flight is answered; a
-    child that dies on its own stops the others, and the status is 1.
+    ``start`` runs in each child and returns the server it serves with.
+    SIGTERM, SIGHUP or Ctrl-C stops every child once its request in flight is
+    answered; a child that stops on its own stops the others, and the status
+    is 1.
     """
     freeze_start_up_objects()
     context = multiprocessing.get_context("fork")
@@ -69,10 +70,6 @@ def serve_forked(count: int, start: Callable[[], MockServer]) -> int:
         context.Process(target=_serve, args=(start,), name=f"server {number}")
         for number in range(1, count + 1)
     ]
-
-    for child in children:
-        child.start()
-
     stopping = False
 
     def stop(*_: object) -> None:
@@ -83,9 +80,23 @@ def serve_forked(count: int, start: Callable[[], MockServer]) -> int:
             if child.is_alive():
                 child.terminate()
 
-    # Installed only now, so that the children keep the handlers of their own.
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, stop)
+    # A stop signal between two forks would leave the children started so far
+    # serving with no parent, so the signals wait until the handlers are in.
+    # The children are forked with them blocked and take them once their own
+    # handlers are in (MockServer.serve).
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+    try:
+        for child in children:
+            child.start()
+
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, stop)
+    except BaseException:
+        stop()
+        raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     failed = _wait_for_all(children, stop, lambda: stopping)
     return 1 if failed else 0
@@ -110,7 +121,8 @@ def _wait_for_all(
         for child in [child for child in running if not child.is_alive()]:
             running.remove(child)
 
-            if child.exitcode != 0 and not stopping():
+            # Even a clean exit: a child stops only when the mock does.
+            if not stopping():
                 log.error(
                     "The %s process stopped with status %s; stopping the others.",
                     child.name,

@@ -52,8 +52,16 @@ IDENT = "unleash-mock"
 # thread (benchmarks/http_load.py), as they still do for delay faults.
 SWITCH_INTERVAL_SECONDS = 0.0005
 
-# How long the loop waits for a socket to be ready when nothing else is due.
-POLL_SECONDS = 1.0
+# How long the loop waits for a socket to be ready when nothing else is due,
+# and so the longest a stop asked for by a signal waits to be noticed.
+POLL_SECONDS = 0.2
+
+# The signals that stop a server politely. SIGHUP comes with a closed terminal.
+STOP_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGTERM", "SIGINT", "SIGHUP")
+    if hasattr(signal, name)
+)
 
 # A response is written out by the loop thread that produced it, so waiting
 # for the loop to drain a full buffer would wait forever: the buffer (which
@@ -138,6 +146,27 @@ class UnleashChannel(HTTPChannel):
     task_class = StandInTask
     error_task_class = UnleashErrorTask
 
+    def send_continue(self) -> None:
+        """Queue ``100 Continue`` for a request that waits for it, unsent.
+
+        waitress sends it at once, and with it whatever the connection's
+        buffer holds: the response to the request before, whose round may
+        not have ended. The loop sends both, between rounds.
+        """
+        continue_line = b"HTTP/1.1 100 Continue\r\n\r\n"
+        # waitress asks only while it reads a request that expects it.
+        assert self.request is not None
+
+        with self.outbuf_lock:
+            self.outbufs[-1].append(continue_line)
+            self.current_outbuf_count += len(continue_line)
+            self.total_outbufs_len += len(continue_line)
+            self.sent_continue = True
+
+        self.request.expect_continue = False
+        self.request.completed = False
+        self.server.pull_trigger()
+
 
 @dataclass
 class MockServer:
@@ -155,9 +184,13 @@ class MockServer:
         does, must not ask for it.
         """
         # A polite stop lets the request being served finish, and its log
-        # line with it.
-        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        # line with it. A server forked with these signals blocked
+        # (processes.py) takes them from here on.
+        for stop_signal in STOP_SIGNALS:
             signal.signal(stop_signal, lambda *_: self.stop_soon())
+
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # waitress warns whenever requests queue for a worker thread; while a
@@ -169,12 +202,13 @@ class MockServer:
             freeze_start_up_objects()
 
         try:
-            while True:
+            while not self.dispatcher.stop_requested:
                 self.poll_once(POLL_SECONDS)
-        except (SystemExit, KeyboardInterrupt):
+        finally:
             # Worker threads finish their requests first; only then is every
             # answered response in a buffer, for the loop to send.
             self.dispatcher.shutdown()
+            self._stop_listening()
             self._send_what_is_answered()
 
     def poll_once(self, seconds: float) -> None:
@@ -183,6 +217,12 @@ class MockServer:
         timeout = 0.0 if self.dispatcher.has_waiting else seconds
         wasyncore.loop(timeout=timeout, map=self.channels, use_poll=True, count=1)
         self.dispatcher.run_waiting()
+
+    def _stop_listening(self) -> None:
+        # A connection taken now would be closed unanswered.
+        for listener in list(self.channels.values()):
+            if isinstance(listener, BaseWSGIServer):
+                listener.close()
 
     def _send_what_is_answered(self) -> None:
         """Send the responses of the last round, which only the loop sends."""
@@ -216,9 +256,10 @@ def freeze_start_up_objects() -> None:
 
     The description, its validators and the seed live as long as the server.
     Each full collection walked all of them: 20 to 30 ms, during which every
-    request waited. Frozen, they are no longer walked, nor written to, so
-    processes forked from this one keep sharing their pages. Garbage is
-    collected first, so that none is frozen with them.
+    request waited. Frozen, they are no longer walked, so a process forked
+    from this one does not copy every page they sit on at its first
+    collection (their reference counts still change, and copy some). Garbage
+    is collected first, so that none is frozen with them.
     """
     gc.collect()
     gc.freeze()
@@ -232,15 +273,26 @@ def listening_sockets(host: str, port: int) -> list[socket.socket]:
     socket open behind it and says plainly why.
     """
     listeners: list[socket.socket] = []
-    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    # As waitress reads a host: "*" is every address of the machine.
+    found = socket.getaddrinfo(
+        None if host == "*" else host,
+        port,
+        type=socket.SOCK_STREAM,
+        flags=socket.AI_PASSIVE,
+    )
 
     try:
         for family, address in sorted({(info[0], info[4]) for info in found}, key=str):
             listener = socket.socket(family, socket.SOCK_STREAM)
             listeners.append(listener)
             # As waitress binds: a restart may reuse a port whose last
-            # connections are still closing.
+            # connections are still closing, and an IPv6 socket takes IPv6
+            # alone, so that "::" and "0.0.0.0" can both be bound.
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+
             listener.bind(address)
             listener.listen(BACKLOG)
     except OSError:

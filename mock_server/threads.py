@@ -107,8 +107,8 @@ class LoopDispatcher:
         self._waiting: deque[Task] = deque()
         self._pooled = 0
         self._pooled_lock = threading.Lock()
-        self._serving_inline = False
-        self._ending_round = False
+        # The thread serving a request inline now, if any: the loop thread.
+        self._inline_thread: int | None = None
         self._stop_requested = False
         # Keyed by the work itself: asked for by many requests, done once.
         self._at_round_end: dict[Callable[[], None], None] = {}
@@ -119,8 +119,12 @@ class LoopDispatcher:
 
     @property
     def serving_inline(self) -> bool:
-        """Whether the loop thread is serving a request now."""
-        return self._serving_inline
+        """Whether the calling thread is the loop thread, serving a request."""
+        return self._inline_thread == threading.get_ident()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
 
     def at_round_end(self, work: Callable[[], None]) -> None:
         """Do ``work`` after this round's requests, before their responses leave."""
@@ -144,7 +148,7 @@ class LoopDispatcher:
                 self._to_pool(task)
                 continue
 
-            self._serving_inline = True
+            self._inline_thread = threading.get_ident()
 
             try:
                 task.service()
@@ -154,39 +158,29 @@ class LoopDispatcher:
                 # Named, not traced: a trace could quote the request.
                 log.error("Serving a request failed: %s", type(error).__name__)
             finally:
-                self._serving_inline = False
+                self._inline_thread = None
 
+            # The requests still waiting are cancelled at shutdown.
             if self._stop_requested:
-                raise SystemExit(0)
+                return
 
     def _end_round(self) -> None:
-        self._ending_round = True
+        while self._at_round_end:
+            work = next(iter(self._at_round_end))
+            del self._at_round_end[work]
 
-        try:
-            while self._at_round_end:
-                work = next(iter(self._at_round_end))
-                del self._at_round_end[work]
-
-                try:
-                    work()
-                except Exception as error:
-                    log.error("Ending a round failed: %s", type(error).__name__)
-        finally:
-            self._ending_round = False
-
-        if self._stop_requested:
-            raise SystemExit(0)
+            try:
+                work()
+            except Exception as error:
+                log.error("Ending a round failed: %s", type(error).__name__)
 
     def stop(self) -> None:
-        """Stop the server, but only once the request being served is answered.
+        """Ask the loop to stop once the request being served, if any, is answered.
 
-        Meant for a signal handler: Python runs it on the loop thread between
-        two steps of whatever runs there, which may be a request or the work
-        that ends a round.
+        Only a flag, safe in a signal handler: the loop checks it between
+        rounds (``MockServer.serve``), so a stop never cuts a request, the end
+        of its round or the sending of its response short.
         """
-        if not (self._serving_inline or self._ending_round):
-            raise SystemExit(0)
-
         self._stop_requested = True
 
     def sleep(self, seconds: float) -> None:

@@ -28,6 +28,7 @@ from waitress.server import BaseWSGIServer
 from mock_server.control.faults import delays_in_force
 from mock_server.server import create_mock_server
 from mock_server.threads import DEFAULT_THREADS
+from tests.matchers import ADMIN_HEADERS
 
 
 @contextmanager
@@ -98,7 +99,10 @@ class Running:
 
 
 @contextmanager
-def mock_process(*arguments: str) -> Iterator[Running]:
+def mock_process(*arguments: str, own_group: bool = False) -> Iterator[Running]:
+    """``unleash-mock`` as its own process; ``own_group`` puts it and the
+    processes it forks in a process group of their own, as a terminal would,
+    for a test to signal them all."""
     port = free_port()
     # Files, not pipes: a pipe nobody reads fills up with log lines and then
     # blocks the server mid-request.
@@ -108,6 +112,7 @@ def mock_process(*arguments: str) -> Iterator[Running]:
             stdout=stdout,
             stderr=stderr,
             text=True,
+            process_group=0 if own_group else None,
         )
         running = Running(f"http://127.0.0.1:{port}", process)
 
@@ -181,3 +186,25 @@ def send_raw(base_url: str, request: bytes) -> RawResponse:
         response = http.client.HTTPResponse(wire)
         response.begin()
         return RawResponse(response.status, response.getheaders(), response.read())
+
+
+def list_slowly(url: str, latency_ms: int) -> tuple[threading.Thread, list[int]]:
+    """Put a delay fault on the list, then list in the background.
+
+    The thread appends the status it gets to the list returned with it.
+    """
+    requests.post(
+        url + "/__mock/faults",
+        json={"operation": "getServiceAccounts", "latencyMs": latency_ms},
+        timeout=5,
+    ).raise_for_status()
+    statuses: list[int] = []
+    listing = threading.Thread(
+        target=lambda: statuses.append(
+            requests.get(
+                url + "/api/admin/service-account", headers=ADMIN_HEADERS, timeout=10
+            ).status_code
+        )
+    )
+    listing.start()
+    return listing, statuses

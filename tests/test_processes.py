@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import requests
 from click.testing import CliRunner
 
 from mock_server.cli import main
-from tests.serving import Running, mock_process
+from tests.serving import Running, list_slowly, mock_process
 
 pytestmark = pytest.mark.socket
 
@@ -175,6 +176,35 @@ def test_a_server_process_that_dies_stops_the_mock_with_status_1() -> None:
     assert re.search(
         r"ERROR mock_server The server [12] process stopped with status -9; "
         r"stopping the others\.",
+        running.stderr,
+    )
+    assert not Path(f"/proc/{second}").exists()
+
+
+def test_ctrl_c_lets_each_process_answer_its_request_in_flight() -> None:
+    # Ctrl-C signals every process of the group: the servers, and the parent,
+    # which then signals each server again.
+    with mock_process("--processes", "2", own_group=True) as running:
+        assert running.process is not None
+        listing, answers = list_slowly(running.base_url, latency_ms=1000)
+        time.sleep(0.4)
+        os.killpg(running.process.pid, signal.SIGINT)
+        listing.join(timeout=10)
+        exit_code = running.process.wait(timeout=10)
+
+    assert (answers, exit_code) == ([200], 0)
+
+
+def test_a_server_process_that_stops_cleanly_on_its_own_stops_the_mock_too() -> None:
+    with mock_process("--processes", "2") as running:
+        first, second = children_of(running)
+        os.kill(first, signal.SIGTERM)
+        assert running.process is not None
+        running.process.wait(timeout=10)
+
+    assert running.process.returncode == 1
+    assert re.search(
+        r"The server [12] process stopped with status 0; stopping the others\.",
         running.stderr,
     )
     assert not Path(f"/proc/{second}").exists()

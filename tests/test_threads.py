@@ -5,20 +5,26 @@ stand-in so the others are not held up."""
 from __future__ import annotations
 
 import gc
+import signal
+import socket
 import threading
 import time
 import warnings
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from flask import Flask
+from waitress.server import BaseWSGIServer
 
+from mock_server.auth import DEFAULT_ADMIN_TOKEN
 from mock_server.control.faults import delays_in_force
 from mock_server.control.journal import Journal
+from mock_server.server import create_mock_server
 from mock_server.threads import LoopDispatcher, StandInDispatcher
 from tests.matchers import ADMIN_HEADERS
-from tests.serving import mock_process, served
+from tests.serving import list_slowly, mock_process, served
 
 ACCOUNTS = "/api/admin/service-account"
 
@@ -42,26 +48,6 @@ class RecordedTask:
 
     def cancel(self) -> None:
         self.cancelled = True
-
-
-def list_slowly(url: str, latency_ms: int) -> tuple[threading.Thread, list[int]]:
-    """Put a delay fault on the list, then list in the background.
-
-    The thread appends the status it gets to the list returned with it.
-    """
-    requests.post(
-        url + "/__mock/faults",
-        json={"operation": "getServiceAccounts", "latencyMs": latency_ms},
-        timeout=5,
-    ).raise_for_status()
-    statuses: list[int] = []
-    listing = threading.Thread(
-        target=lambda: statuses.append(
-            requests.get(url + ACCOUNTS, headers=ADMIN_HEADERS, timeout=10).status_code
-        )
-    )
-    listing.start()
-    return listing, statuses
 
 
 def create_account(url: str) -> requests.Response:
@@ -189,29 +175,66 @@ def test_work_put_off_to_the_round_end_is_done_once_after_its_requests() -> None
     assert events == ["served", "served", "round ended", "served", "round ended"]
 
 
-@pytest.mark.socket
-def test_a_response_leaves_only_once_its_journal_entry_is_written(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def slow_journal_writes(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When each write of the journal's held entries ended, each slowed down.
+
+    Slow enough that a response sent before the write would be seen to
+    arrive before it.
+    """
     written_at: list[float] = []
     write_held = Journal.write_held
 
     def slow_write_held(journal: Journal) -> None:
-        # Slow enough that a response sent before the write would be seen
-        # to arrive before it.
         time.sleep(0.3)
         write_held(journal)
         written_at.append(time.monotonic())
 
     monkeypatch.setattr(Journal, "write_held", slow_write_held)
+    return written_at
 
+
+@pytest.mark.socket
+def test_a_response_leaves_only_once_its_journal_entry_is_written(
+    app: Flask, slow_journal_writes: list[float]
+) -> None:
     with served(app) as url:
         created = create_account(url)
         received_at = time.monotonic()
 
     assert created.status_code == 201
-    assert len(written_at) == 1
-    assert received_at >= written_at[0]
+    assert len(slow_journal_writes) == 1
+    assert received_at >= slow_journal_writes[0]
+
+
+@pytest.mark.socket
+def test_a_continue_for_the_next_request_sends_nothing_before_the_journal(
+    app: Flask, slow_journal_writes: list[float]
+) -> None:
+    # waitress answers a pipelined request that expects 100 Continue right
+    # after serving the one before it, and its own way of doing so sent that
+    # one's response too, before the round ended.
+    head = (
+        f"POST {ACCOUNTS} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {DEFAULT_ADMIN_TOKEN}\r\nContent-Type: application/json\r\n"
+    ).encode()
+    body = b'{"username": "bot", "name": "Bot", "rootRole": 2}'
+    first = head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    waiting = head + b"Expect: 100-continue\r\nContent-Length: 60\r\n\r\n"
+
+    with served(app) as url:
+        address = urlsplit(url)
+        assert address.hostname is not None
+        assert address.port is not None
+
+        with socket.create_connection((address.hostname, address.port)) as sent:
+            sent.settimeout(5)
+            sent.sendall(first + waiting)
+            answer = sent.recv(12)
+            received_at = time.monotonic()
+
+    assert answer == b"HTTP/1.1 201"
+    assert received_at >= slow_journal_writes[0]
 
 
 @pytest.mark.socket
@@ -255,7 +278,7 @@ def test_a_failure_at_the_round_end_is_logged_by_name_and_the_rest_is_done(
     ]
 
 
-def test_a_stop_asked_for_at_the_round_end_waits_for_its_work() -> None:
+def test_a_stop_asked_for_at_the_round_end_lets_its_work_finish() -> None:
     dispatcher = LoopDispatcher(lambda: False)
     done: list[str] = []
 
@@ -266,12 +289,12 @@ def test_a_stop_asked_for_at_the_round_end_waits_for_its_work() -> None:
     dispatcher.add_task(Asking(dispatcher, [], stopped_midway))
 
     try:
-        with pytest.raises(SystemExit):
-            dispatcher.run_waiting()
+        dispatcher.run_waiting()
     finally:
         dispatcher.shutdown()
 
     assert done == ["written"]
+    assert dispatcher.stop_requested
 
 
 def test_while_a_delay_fault_is_in_force_requests_go_to_the_worker_threads() -> None:
@@ -335,25 +358,32 @@ def test_a_stop_asked_for_mid_request_waits_for_its_answer() -> None:
     dispatcher.add_task(stopped)
     dispatcher.add_task(after_stop)
 
-    with pytest.raises(SystemExit):
-        dispatcher.run_waiting()
+    dispatcher.run_waiting()
 
     assert stopped.finished.is_set()
     assert not after_stop.finished.is_set()
+    assert dispatcher.stop_requested
 
     dispatcher.shutdown()
 
     assert after_stop.cancelled
 
 
-def test_a_stop_between_requests_is_at_once() -> None:
-    dispatcher = LoopDispatcher(lambda: False)
+def test_a_server_asked_to_stop_between_requests_stops_listening(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test process keeps its own signal handlers.
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+    server = create_mock_server(app, lambda: False, host="127.0.0.1", port=0)
+    assert isinstance(server.waitress, BaseWSGIServer)
+    assert server.waitress.socket is not None
+    address = server.waitress.socket.getsockname()
 
-    try:
-        with pytest.raises(SystemExit):
-            dispatcher.stop()
-    finally:
-        dispatcher.shutdown()
+    server.stop_soon()
+    server.serve(freeze=False)
+
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(address, timeout=5)
 
 
 def test_only_a_fault_with_a_delay_counts_as_one_that_may_sleep(app: Flask) -> None:
