@@ -165,22 +165,6 @@ def test_a_state_file_shared_by_processes_survives_a_restart(tmp_path: Path) -> 
     assert ids == [*SEEDED_IDS, created["id"]]
 
 
-def test_a_server_process_that_dies_stops_the_mock_with_status_1() -> None:
-    with mock_process("--processes", "2") as running:
-        first, second = children_of(running)
-        os.kill(first, signal.SIGKILL)
-        assert running.process is not None
-        running.process.wait(timeout=10)
-
-    assert running.process.returncode == 1
-    assert re.search(
-        r"ERROR mock_server The server [12] process stopped with status -9; "
-        r"stopping the others\.",
-        running.stderr,
-    )
-    assert not Path(f"/proc/{second}").exists()
-
-
 def test_ctrl_c_lets_each_process_answer_its_request_in_flight() -> None:
     # Ctrl-C signals every process of the group: the servers, and the parent,
     # which then signals each server again.
@@ -195,16 +179,26 @@ def test_ctrl_c_lets_each_process_answer_its_request_in_flight() -> None:
     assert (answers, exit_code) == ([200], 0)
 
 
-def test_a_server_process_that_stops_cleanly_on_its_own_stops_the_mock_too() -> None:
+@pytest.mark.parametrize(
+    ("how", "status"),
+    [
+        pytest.param(signal.SIGKILL, -9, id="killed"),
+        pytest.param(signal.SIGTERM, 0, id="stopped-cleanly"),
+    ],
+)
+def test_a_server_process_that_stops_on_its_own_stops_the_mock_with_status_1(
+    how: signal.Signals, status: int
+) -> None:
     with mock_process("--processes", "2") as running:
         first, second = children_of(running)
-        os.kill(first, signal.SIGTERM)
+        os.kill(first, how)
         assert running.process is not None
         running.process.wait(timeout=10)
 
     assert running.process.returncode == 1
     assert re.search(
-        r"The server [12] process stopped with status 0; stopping the others\.",
+        rf"ERROR mock_server The server [12] process stopped with status {status}; "
+        r"stopping the others\.",
         running.stderr,
     )
     assert not Path(f"/proc/{second}").exists()
