@@ -67,8 +67,7 @@ def create_app(
 
     app = Flask("mock_server")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    # Express matches no route for a doubled slash; werkzeug would redirect.
-    app.url_map.merge_slashes = False
+    _route_doubled_slashes_nowhere(app)
     app.extensions["unleash_mock"] = sessions
     contract = Contract(document, config.base_path)
     authenticator = Authenticator(config.admin_tokens)
@@ -168,6 +167,20 @@ def _seed_snapshot(config: MockConfig) -> Snapshot:
     return snapshot
 
 
+def _route_doubled_slashes_nowhere(app: Flask) -> None:
+    """Match no route for a doubled slash, as Express does (``ExpressPaths``).
+
+    Inside a path, werkzeug would merge the two and answer with a redirect;
+    at its start, its matcher drops them and would reach an operation.
+    """
+    app.url_map.merge_slashes = False
+
+    @app.before_request
+    def refuse_a_doubled_leading_slash() -> None:
+        if request.environ.get("PATH_INFO", "").startswith("//"):
+            raise NotFound()
+
+
 def _requested_path() -> str:
     """The path as sent, doubled leading slashes kept (``request.path`` drops them)."""
     return request.root_path + path_text(request.environ.get("PATH_INFO", ""))
@@ -179,13 +192,6 @@ def _register_error_handlers(app: Flask, *, catch_all: bool) -> None:
     Without ``catch_all`` an unexpected exception propagates, so that a test
     fails on it instead of receiving a polite 500.
     """
-
-    @app.before_request
-    def refuse_a_doubled_leading_slash() -> None:
-        # werkzeug's matcher drops leading slashes, so //api/... would reach
-        # an operation; Express matches no route for it.
-        if request.environ.get("PATH_INFO", "").startswith("//"):
-            raise NotFound()
 
     @app.errorhandler(NotFound)
     def not_found(_: NotFound) -> Response:

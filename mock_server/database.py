@@ -174,7 +174,7 @@ class Database:
 
     @contextmanager
     def _writers_turn(self) -> Iterator[None]:
-        """The process.s turn to write, among the processes sharing the file.
+        """The process's turn to write, among the processes sharing the file.
 
         Taken under ``_lock``. A write block inside another one joins it, and
         its process holds the turn already: taking it again and letting it go

@@ -38,8 +38,8 @@ _TRIM_EVERY = 50
 
 # An entry of a session forgotten since its call was answered is dropped.
 _INSERT = (
-    "INSERT INTO journal (session, operation, entry) SELECT ?, ?, ? "
-    "WHERE EXISTS (SELECT 1 FROM sessions WHERE name = ?)"
+    "INSERT INTO journal (session, operation, entry) SELECT ?1, ?2, ?3 "
+    "WHERE EXISTS (SELECT 1 FROM sessions WHERE name = ?1)"
 )
 
 _TRIM = (
@@ -58,7 +58,7 @@ class Journal:
     def __init__(self, database: Database, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         self.database = database
         self.size = size
-        self._held: list[tuple[str, str, str, str]] = []
+        self._held: list[tuple[str, str, str]] = []
         self._held_lock = threading.Lock()
         self._since_trim = 0
 
@@ -83,7 +83,7 @@ class Journal:
         text = encoded(entry).decode()
 
         with self._held_lock:
-            self._held.append((session, operation_id, text, session))
+            self._held.append((session, operation_id, text))
 
         if at_round_end is None:
             self.write_held()
